@@ -1,0 +1,70 @@
+/*
+ * NAME
+ *	config - authmilter.conf: read once, immutable, swapped on reload
+ * SYNOPSIS
+ *	#include "config.h"
+ *
+ *	struct config *config_load(const char *path, struct strbuf *errors);
+ *	void config_ref(struct config *cf);
+ *	void config_unref(struct config *cf);
+ * DESCRIPTION
+ *	The file has one "Keyword value" a line; '#' starts a comment;
+ *	keywords compare case-insensitively; values run to the end of
+ *	the line (trailing white space removed).  Every keyword is
+ *	described in authmilter.conf(5).
+ *
+ *	config_load() reads the file and the Domains table it names, and
+ *	validates everything.  On error it returns NULL and appends one
+ *	line per error to errors: "PATH:LINE: Keyword: message" (for the
+ *	table, table_load()'s lines).  Every error is reported, not only
+ *	the first.  Unknown keywords and repeated keywords are errors.
+ *	Defaults are applied for every keyword not given.  A missing
+ *	Nameservers reads /etc/resolv.conf.
+ *
+ *	A loaded config is never changed.  It starts with one reference;
+ *	config_unref() of the last reference frees it together with its
+ *	table and, if the daemon attached one, its dns_ctx (so every dns
+ *	client made from cf->dns must be freed before the last unref).
+ *	config_ref() and config_unref() are thread-safe.
+ */
+#ifndef AUTHMILTER_CONFIG_H
+#define AUTHMILTER_CONFIG_H
+
+#include <stdatomic.h>
+
+#include "cidr.h"
+#include "dns.h"
+#include "table.h"
+#include "util.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/authmilter.conf"
+#define CONFIG_EXIT_BAD		78	/* EX_CONFIG */
+
+struct config {
+	char		 *path;
+	char		 *socket;	/* Socket, default unix:/run/authmilter/authmilter.sock */
+	char		 *authserv_id;	/* AuthservID, default: host name */
+	char		 *domains_path;	/* Domains, NULL if none */
+	struct table	 *table;	/* loaded Domains, NULL if none */
+	struct dns_options dns;		/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize */
+	struct cidr_list  internal_hosts; /* InternalHosts, default 127.0.0.1 ::1 */
+	char		**sign_daemons;	/* SignDaemons, NULL-terminated */
+	int		  spf;		/* SPF, default yes */
+	int		  dkim_verify;	/* DKIMVerify, default yes */
+	int		  dkim_sign;	/* DKIMSign, default yes */
+	int		  dmarc;	/* DMARC, default yes */
+	char		 *user_id;	/* UserID, NULL: stay as started */
+	char		 *pid_file;	/* PidFile, NULL: none */
+	int		  syslog;	/* Syslog, default yes */
+	int		  syslog_facility; /* SyslogFacility, default mail */
+	int		  log_level;	/* LogLevel, default info */
+	int		  umask;	/* UMask, default 007 */
+	struct dns_ctx	 *dns;		/* attached by the daemon, may be NULL */
+	atomic_int	  refs;
+};
+
+struct config	*config_load(const char *, struct strbuf *);
+void		 config_ref(struct config *);
+void		 config_unref(struct config *);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * NAME
+ *	dns - all of authmilter's DNS: ldns wire format, our own UDP/TCP
+ *	transport, one shared TTL cache, answers classified for SPF, DKIM
+ *	and DMARC
+ * SYNOPSIS
+ *	#include "dns.h"
+ *
+ *	int  dns_parse_server(const char *spec, struct dns_server *out);
+ *	int  dns_servers_from_resolv_conf(const char *path,
+ *	         struct dns_options *opt);
+ *
+ *	struct dns_ctx *dns_ctx_new(const struct dns_options *opt);
+ *	void dns_ctx_free(struct dns_ctx *ctx);
+ *
+ *	struct dns_client *dns_client_new(struct dns_ctx *ctx);
+ *	void dns_client_free(struct dns_client *dc);
+ *
+ *	struct dns_reply *dns_lookup(struct dns_client *dc, const char *name,
+ *	         uint16_t qtype);
+ *	void dns_reply_free(struct dns_reply *r);
+ *	const char *dns_status_name(enum dns_status status);
+ * DESCRIPTION
+ *	A dns_ctx is shared by every thread: the options (name servers,
+ *	timeout, tries) and one cache.  It is built once per configuration
+ *	and freed when no client uses it any more (the caller keeps that
+ *	promise: free clients first).
+ *
+ *	A dns_client belongs to one thread at a time (libmilter runs one
+ *	thread per SMTP connection, so a session owns one).  It holds the
+ *	sockets; it is not thread-safe, and need not be.
+ *
+ *	dns_lookup() asks the cache, then the name servers in order, each
+ *	try waiting opt->timeout_ms, for at most opt->tries rounds over
+ *	the list.  A truncated UDP answer is asked again over TCP.  Only
+ *	answers whose id, question and source match are taken.  The reply
+ *	is never NULL and is classified:
+ *
+ *	DNS_DATA	rcode NOERROR and at least one record of qtype
+ *			(after following CNAMEs inside the answer);
+ *	DNS_NODATA	NOERROR (or NXDOMAIN with a CNAME) and no record of
+ *			qtype;
+ *	DNS_NXDOMAIN	the name does not exist;
+ *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, a
+ *			malformed or hostile answer, or a name that cannot
+ *			be asked (too long, bad label).
+ *
+ *	Records are decoded into r->rr[0..count-1]: A and AAAA into
+ *	family/addr, MX into pref and text (the exchange), PTR, CNAME and
+ *	NS into text, TXT (and SPF) into text with all character-strings
+ *	joined without separator (RFC 7208 3.3, RFC 6376 3.6.2.2).  Names
+ *	in text are lowercase without the trailing dot.  Binary zeros in
+ *	TXT strings are kept as they are in rr[i].len bytes; text is still
+ *	NUL-terminated at that length.  At most DNS_MAX_RR records are
+ *	decoded.  r->wire holds the whole DNS message as received (for
+ *	libopendkim); it is NULL for DNS_TEMPFAIL.
+ *
+ *	The cache holds DATA, NODATA and NXDOMAIN answers until their TTL
+ *	(for negative answers the SOA minimum, RFC 2308) expires, capped
+ *	at DNS_MAX_TTL; TEMPFAIL is never cached.  It is bounded by
+ *	opt->cache_entries (0 turns it off) and split into shards, each
+ *	with its own lock, so that no lock is global.  Replies are
+ *	reference counted and immutable: the caller frees its reference
+ *	with dns_reply_free(), whether it came from the cache or not.
+ * DIAGNOSTICS
+ *	dns_parse_server() and dns_servers_from_resolv_conf() return 0,
+ *	or -1 for a bad address or an unreadable file.  Lookup failures
+ *	are not errors: they are DNS_TEMPFAIL replies, logged at debug
+ *	level with the server and the cause.
+ */
+#ifndef AUTHMILTER_DNS_H
+#define AUTHMILTER_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define DNS_MAX_SERVERS	8
+#define DNS_MAX_RR	64
+#define DNS_MAX_TTL	86400
+
+/* query types we use (RFC 1035 and successors) */
+#define DNS_T_A		1
+#define DNS_T_NS	2
+#define DNS_T_CNAME	5
+#define DNS_T_SOA	6
+#define DNS_T_PTR	12
+#define DNS_T_MX	15
+#define DNS_T_TXT	16
+#define DNS_T_AAAA	28
+#define DNS_T_SPF	99
+
+enum dns_status {
+	DNS_DATA,
+	DNS_NODATA,
+	DNS_NXDOMAIN,
+	DNS_TEMPFAIL
+};
+
+struct dns_server {
+	struct sockaddr_storage	addr;
+	socklen_t		addrlen;
+};
+
+struct dns_options {
+	struct dns_server	servers[DNS_MAX_SERVERS];
+	size_t			nservers;
+	int			timeout_ms;	/* per try, default 5000 */
+	int			tries;		/* rounds over servers, default 2 */
+	size_t			cache_entries;	/* 0: no cache */
+};
+
+struct dns_rr {
+	uint16_t	type;
+	uint16_t	pref;		/* MX */
+	int		family;		/* A: AF_INET, AAAA: AF_INET6 */
+	unsigned char	addr[16];
+	char		*text;		/* TXT, MX, PTR, CNAME, NS */
+	size_t		len;		/* bytes in text */
+};
+
+struct dns_reply {
+	enum dns_status	status;
+	uint16_t	qtype;
+	uint32_t	ttl;
+	size_t		count;
+	struct dns_rr	*rr;
+	unsigned char	*wire;
+	size_t		wirelen;
+	int		refs;		/* owned by dns.c */
+};
+
+struct dns_ctx;
+struct dns_client;
+
+int		 dns_parse_server(const char *, struct dns_server *);
+int		 dns_servers_from_resolv_conf(const char *, struct dns_options *);
+struct dns_ctx	*dns_ctx_new(const struct dns_options *);
+void		 dns_ctx_free(struct dns_ctx *);
+struct dns_client *dns_client_new(struct dns_ctx *);
+void		 dns_client_free(struct dns_client *);
+struct dns_reply *dns_lookup(struct dns_client *, const char *, uint16_t);
+void		 dns_reply_free(struct dns_reply *);
+const char	*dns_status_name(enum dns_status);
+
+#endif

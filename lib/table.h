@@ -1,0 +1,82 @@
+/*
+ * NAME
+ *	table - the per-domain table (Domains): options by domain pattern
+ * SYNOPSIS
+ *	#include "table.h"
+ *
+ *	struct table *table_load(const char *path, struct strbuf *errors);
+ *	void table_lookup(const struct table *t, const char *domain,
+ *	         struct domain_policy *out);
+ *	void table_free(struct table *t);
+ * DESCRIPTION
+ *	The table file has one entry a line: a domain pattern, then
+ *	white-space separated option=value pairs; '#' starts a comment;
+ *	blank lines are ignored.  Patterns: "example.com" (that domain),
+ *	".example.com" (its subdomains at any depth, not example.com
+ *	itself), "*" (every domain).  Patterns and domains compare
+ *	case-insensitively; a trailing dot is ignored.  The same pattern
+ *	twice is an error.
+ *
+ *	table_load() reads and validates the whole file.  On any error it
+ *	returns NULL and appends one line per error to errors, each
+ *	"PATH:LINE: MESSAGE" (naming the option where there is one); it
+ *	reports every error in the file, not only the first.
+ *
+ *	table_lookup() resolves the options for one domain.  For each
+ *	option separately, the most specific entry that sets it wins: the
+ *	exact pattern, then ".parent" patterns from the longest parent to
+ *	the shortest, then "*"; an option no entry sets takes the built-in
+ *	default shown in struct domain_policy below.  t may be NULL (no
+ *	table): then every option is its default.  out->matched names the
+ *	most specific pattern that matched (NULL if none), for logs.
+ *
+ *	Options (see authmilter.domains(5)):
+ *	checks=yes|no		no: skip every check for this domain
+ *	spf=yes|no		check SPF for envelope senders of the domain
+ *	spf-helo=yes|no		also check the HELO identity
+ *	spf-fail=accept|reject	reject a MAIL FROM SPF fail (550 5.7.23)
+ *	spf-temperror=accept|tempfail	answer 451 4.7.24 on temperror
+ *	sign=SEL:KEYFILE[,SEL:KEYFILE...]	DKIM signing keys (syntax
+ *				checked here; used by DKIM signing)
+ *
+ *	A loaded table is immutable and may be read by any thread.
+ */
+#ifndef AUTHMILTER_TABLE_H
+#define AUTHMILTER_TABLE_H
+
+#include "util.h"
+
+enum spf_fail_action {
+	SPF_FAIL_ACCEPT,	/* record only (default) */
+	SPF_FAIL_REJECT
+};
+
+enum temperror_action {
+	TEMPERROR_ACCEPT,	/* record only (default) */
+	TEMPERROR_TEMPFAIL
+};
+
+struct sign_key {
+	char	*selector;
+	char	*keyfile;
+};
+
+struct domain_policy {
+	const char		*matched;	/* pattern, or NULL */
+	int			 checks;	/* default 1 */
+	int			 spf;		/* default 1 */
+	int			 spf_helo;	/* default 1 */
+	enum spf_fail_action	 spf_fail;	/* default ACCEPT */
+	enum temperror_action	 spf_temperror;	/* default ACCEPT */
+	const struct sign_key	*sign;		/* default none */
+	size_t			 nsign;
+};
+
+struct table;
+
+struct table	*table_load(const char *, struct strbuf *);
+void		 table_lookup(const struct table *, const char *,
+		    struct domain_policy *);
+void		 table_free(struct table *);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * NAME
+ *	util - memory, growable strings and small string helpers
+ * SYNOPSIS
+ *	#include "util.h"
+ *
+ *	void *xmalloc(size_t n);
+ *	void *xcalloc(size_t n, size_t size);
+ *	void *xrealloc(void *p, size_t n);
+ *	char *xstrdup(const char *s);
+ *	char *xstrndup(const char *s, size_t n);
+ *
+ *	void  sb_init(struct strbuf *sb);
+ *	void  sb_append(struct strbuf *sb, const char *p, size_t n);
+ *	void  sb_puts(struct strbuf *sb, const char *s);
+ *	void  sb_putc(struct strbuf *sb, int c);
+ *	void  sb_printf(struct strbuf *sb, const char *fmt, ...);
+ *	void  sb_truncate(struct strbuf *sb, size_t len);
+ *	char *sb_detach(struct strbuf *sb);
+ *	void  sb_free(struct strbuf *sb);
+ *
+ *	int   str_caseeq(const char *a, const char *b);
+ *	int   str_casesuffix(const char *s, const char *suffix);
+ *	void  str_lower(char *s);
+ *	char *str_trim(char *s);
+ *	int   str_parse_bool(const char *s, int *out);
+ * DESCRIPTION
+ *	Out of memory is handled here and only here: the x* allocators and
+ *	every strbuf operation log the failure and abort the process, so
+ *	callers never test for NULL.  A milter that cannot allocate cannot
+ *	do its job; libmilter's default action (milter_default_action) then
+ *	decides what the MTA does with the message.
+ *
+ *	struct strbuf is a growable, always NUL-terminated string.  After
+ *	sb_init() its .s is "" (never NULL).  sb_detach() hands the string
+ *	to the caller (free() it) and leaves the buffer empty and reusable.
+ *
+ *	str_caseeq() compares ASCII case-insensitively (locale-free).
+ *	str_casesuffix() is true when s ends with suffix, ignoring case.
+ *	str_lower() lowercases ASCII in place.  str_trim() strips leading
+ *	and trailing ASCII white space in place and returns the start.
+ *	str_parse_bool() accepts yes/no/true/false/on/off/1/0 and returns
+ *	0, or -1 for anything else.
+ */
+#ifndef AUTHMILTER_UTIL_H
+#define AUTHMILTER_UTIL_H
+
+#include <stddef.h>
+
+struct strbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+void	 sb_init(struct strbuf *);
+void	 sb_append(struct strbuf *, const char *, size_t);
+void	 sb_puts(struct strbuf *, const char *);
+void	 sb_putc(struct strbuf *, int);
+void	 sb_printf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sb_truncate(struct strbuf *, size_t);
+char	*sb_detach(struct strbuf *);
+void	 sb_free(struct strbuf *);
+
+int	 str_caseeq(const char *, const char *);
+int	 str_casesuffix(const char *, const char *);
+void	 str_lower(char *);
+char	*str_trim(char *);
+int	 str_parse_bool(const char *, int *);
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#endif
