@@ -23,8 +23,8 @@
  *
  *	A loaded config is never changed.  It starts with one reference;
  *	config_unref() of the last reference frees it together with its
- *	table and, if the daemon attached one, its dns_ctx (so every dns
- *	client made from cf->dns must be freed before the last unref).
+ *	table and, if the daemon attached one, its dns_ctx cf->resolver (so
+ *	every dns client made from it must be freed before the last unref).
  *	config_ref() and config_unref() are thread-safe.
  */
 #ifndef AUTHMILTER_CONFIG_H
@@ -46,7 +46,7 @@ struct config {
 	char		 *authserv_id;	/* AuthservID, default: host name */
 	char		 *domains_path;	/* Domains, NULL if none */
 	struct table	 *table;	/* loaded Domains, NULL if none */
-	struct dns_options dns;		/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize */
+	struct dns_options dns_opts;	/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize */
 	struct cidr_list  internal_hosts; /* InternalHosts, default 127.0.0.1 ::1 */
 	char		**sign_daemons;	/* SignDaemons, NULL-terminated */
 	int		  spf;		/* SPF, default yes */
@@ -59,7 +59,7 @@ struct config {
 	int		  syslog_facility; /* SyslogFacility, default mail */
 	int		  log_level;	/* LogLevel, default info */
 	int		  umask;	/* UMask, default 007 */
-	struct dns_ctx	 *dns;		/* attached by the daemon, may be NULL */
+	struct dns_ctx	 *resolver;	/* attached by the daemon, may be NULL */
 	atomic_int	  refs;
 };
 

@@ -1,1 +1,101 @@
-/* placeholder */
+/*
+ * NAME
+ *	session - one SMTP connection and its messages: direction, checks,
+ *	verdict and header edits, with no knowledge of the milter protocol
+ * SYNOPSIS
+ *	#include "session.h"
+ *
+ *	struct session *session_new(struct config *cf);
+ *	void session_free(struct session *s);
+ *
+ *	void session_connect(struct session *s, const char *hostname,
+ *	         int family, const unsigned char *addr);
+ *	void session_helo(struct session *s, const char *helo);
+ *	void session_set_daemon(struct session *s, const char *name);
+ *	void session_set_auth(struct session *s, const char *authen);
+ *	void session_set_queue_id(struct session *s, const char *qid);
+ *	const struct verdict *session_mail(struct session *s,
+ *	         const char *sender);
+ *	void session_header(struct session *s, const char *name,
+ *	         const char *value);
+ *	const struct verdict *session_eom(struct session *s);
+ *	void session_abort(struct session *s);
+ * DESCRIPTION
+ *	A session holds a reference to the configuration it started with
+ *	and one DNS client for its thread; a reload never changes a
+ *	session in flight.  The caller feeds it the SMTP events in order.
+ *
+ *	session_connect() takes the client's name and address (family
+ *	AF_INET or AF_INET6, or AF_UNSPEC when the MTA gave none, e.g. a
+ *	local submission).  session_set_daemon() and session_set_auth()
+ *	take the MTA's {daemon_name} and {auth_authen} values.
+ *
+ *	session_mail() starts a message.  It decides the direction
+ *	(outbound: {auth_authen} present, {daemon_name} listed in
+ *	SignDaemons, or the client in InternalHosts) and, for inbound
+ *	mail, runs the SPF checks (HELO, then MAIL FROM) that the
+ *	configuration and the sender domain's table entry ask for.  It
+ *	returns NULL to go on, or a verdict (reject or tempfail) when
+ *	local policy refuses the sender outright; the message is then
+ *	over and logged.
+ *
+ *	session_header() notes each header; for inbound mail every
+ *	Authentication-Results header that carries our authserv-id is
+ *	marked for deletion.
+ *
+ *	session_eom() returns the verdict for the message: the action,
+ *	and the header edits to apply in order (deletions from the
+ *	highest index down, then our Authentication-Results inserted at
+ *	index 0).  It writes the message's log line.  The verdict lives
+ *	in the session until the next message or session_free().
+ *	session_abort() forgets the current message.
+ */
+#ifndef AUTHMILTER_SESSION_H
+#define AUTHMILTER_SESSION_H
+
+#include "config.h"
+
+enum verdict_action {
+	VERDICT_ACCEPT,		/* deliver (with edits) */
+	VERDICT_REJECT,		/* 5xx */
+	VERDICT_TEMPFAIL	/* 4xx */
+};
+
+enum edit_op {
+	EDIT_INSERT,		/* insert name: value at index */
+	EDIT_DELETE		/* delete the index'th (1-based) name header */
+};
+
+struct header_edit {
+	enum edit_op	 op;
+	unsigned	 index;
+	char		*name;
+	char		*value;
+};
+
+struct verdict {
+	enum verdict_action	 action;
+	const char		*rcode;	/* "550", for reject/tempfail */
+	const char		*xcode;	/* "5.7.23" */
+	char			*text;
+	struct header_edit	*edits;
+	size_t			 nedits;
+};
+
+struct session;
+
+struct session		*session_new(struct config *);
+void			 session_free(struct session *);
+void			 session_connect(struct session *, const char *, int,
+			    const unsigned char *);
+void			 session_helo(struct session *, const char *);
+void			 session_set_daemon(struct session *, const char *);
+void			 session_set_auth(struct session *, const char *);
+void			 session_set_queue_id(struct session *, const char *);
+const struct verdict	*session_mail(struct session *, const char *);
+void			 session_header(struct session *, const char *,
+			    const char *);
+const struct verdict	*session_eom(struct session *);
+void			 session_abort(struct session *);
+
+#endif

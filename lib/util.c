@@ -151,6 +151,19 @@ sb_truncate(struct strbuf *sb, size_t len)
 	}
 }
 
+/* sb_put_printable - append network text with non-printables as '?' */
+void
+sb_put_printable(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		sb_putc(sb, c >= 0x20 && c <= 0x7e ? c : '?');
+	}
+}
+
 /* sb_detach - hand the string to the caller; the buffer becomes empty */
 char *
 sb_detach(struct strbuf *sb)

@@ -16,6 +16,7 @@
  *	void  sb_putc(struct strbuf *sb, int c);
  *	void  sb_printf(struct strbuf *sb, const char *fmt, ...);
  *	void  sb_truncate(struct strbuf *sb, size_t len);
+ *	void  sb_put_printable(struct strbuf *sb, const char *s, size_t max);
  *	char *sb_detach(struct strbuf *sb);
  *	void  sb_free(struct strbuf *sb);
  *
@@ -34,6 +35,10 @@
  *	struct strbuf is a growable, always NUL-terminated string.  After
  *	sb_init() its .s is "" (never NULL).  sb_detach() hands the string
  *	to the caller (free() it) and leaves the buffer empty and reusable.
+ *
+ *	sb_put_printable() appends at most max bytes of s with every byte
+ *	outside printable ASCII written as '?': the form in which text
+ *	from the network goes into logs and SMTP replies.
  *
  *	str_caseeq() compares ASCII case-insensitively (locale-free).
  *	str_casesuffix() is true when s ends with suffix, ignoring case.
@@ -66,6 +71,7 @@ void	 sb_putc(struct strbuf *, int);
 void	 sb_printf(struct strbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 sb_truncate(struct strbuf *, size_t);
+void	 sb_put_printable(struct strbuf *, const char *, size_t);
 char	*sb_detach(struct strbuf *);
 void	 sb_free(struct strbuf *);
 

@@ -1,1 +1,273 @@
-/* placeholder */
+/*
+ * callbacks.c - libmilter callbacks: events in, verdicts out
+ *
+ * Nothing is decided here: every callback hands its event to the
+ * session (lib/session.c) and turns what comes back into milter calls.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "cidr.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+#include "callbacks.h"
+
+/* what we ask of the MTA: no replies where ours is always "continue" */
+#define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
+#define WANT_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | \
+			 SMFIP_NR_EOH)
+#define WANT_SKIPPED	(SMFIP_NORCPT | SMFIP_NOBODY | SMFIP_NOUNKNOWN | \
+			 SMFIP_NODATA)
+
+struct conn {
+	struct session	*session;
+	unsigned long	 noreply;	/* SMFIP_NR_* the MTA agreed to */
+	int		 in_message;
+};
+
+static atomic_int messages_in_flight;
+
+/* callbacks_in_flight - messages between MAIL FROM and their end */
+int
+callbacks_in_flight(void)
+{
+	return atomic_load(&messages_in_flight);
+}
+
+/* conn_get - this connection's state, made on first use */
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct config *cf;
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		cf = current_config();
+		c->session = session_new(cf);
+		config_unref(cf);
+		smfi_setpriv(ctx, c);
+	}
+	return c;
+}
+
+/* message_done - the message in flight has ended */
+static void
+message_done(struct conn *c)
+{
+	if (c->in_message) {
+		c->in_message = 0;
+		atomic_fetch_sub(&messages_in_flight, 1);
+	}
+}
+
+/* go_on - "continue", or nothing where the MTA wants no reply */
+static sfsistat
+go_on(const struct conn *c, unsigned long flag)
+{
+	return (c->noreply & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* macro - a macro's value, or NULL */
+static const char *
+macro(SMFICTX *ctx, const char *name)
+{
+	return smfi_getsymval(ctx, (char *)name);
+}
+
+/* mlfi_negotiate - choose protocol steps and the macros we need */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct conn *c = conn_get(ctx);
+
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & WANT_ACTIONS;
+	*pf1 = f1 & (WANT_NOREPLY | WANT_SKIPPED);
+	*pf2 = 0;
+	*pf3 = 0;
+	c->noreply = *pf1 & WANT_NOREPLY;
+	/* Postfix sends only what is listed once any list is set */
+	smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
+	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i");
+	smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_connect - a client connected to the MTA */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	struct conn *c = conn_get(ctx);
+	unsigned char addr[16];
+	int family = AF_UNSPEC;
+
+	if (sa == NULL || addr_from_sockaddr(sa, &family, addr) != 0)
+		family = AF_UNSPEC;
+	session_connect(c->session, hostname, family, addr);
+	session_set_daemon(c->session, macro(ctx, "{daemon_name}"));
+	return go_on(c, SMFIP_NR_CONN);
+}
+
+/* mlfi_helo - HELO or EHLO */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = conn_get(ctx);
+
+	session_helo(c->session, helo);
+	return go_on(c, SMFIP_NR_HELO);
+}
+
+/* escape_percent - libmilter drops reply texts with a lone '%' */
+static char *
+escape_percent(const char *text)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	for (; *text; text++) {
+		if (*text == '%')
+			sb_putc(&sb, '%');
+		sb_putc(&sb, *text);
+	}
+	return sb_detach(&sb);
+}
+
+/* refuse - send a reject or tempfail verdict's reply */
+static sfsistat
+refuse(SMFICTX *ctx, const struct verdict *v)
+{
+	char *text = escape_percent(v->text != NULL ? v->text : "");
+
+	if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, text) !=
+	    MI_SUCCESS)
+		log_msg(LOG_WARNING, "could not set reply %s %s %s",
+		    v->rcode, v->xcode, text);
+	free(text);
+	return v->action == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* mlfi_envfrom - MAIL FROM: a message starts */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+	const struct verdict *v;
+
+	message_done(c);
+	c->in_message = 1;
+	atomic_fetch_add(&messages_in_flight, 1);
+	session_set_auth(c->session, macro(ctx, "{auth_authen}"));
+	v = session_mail(c->session, argv[0]);
+	session_set_queue_id(c->session, macro(ctx, "i"));
+	if (v == NULL)
+		return SMFIS_CONTINUE;
+	message_done(c);
+	return refuse(ctx, v);
+}
+
+/* mlfi_header - one header */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_get(ctx);
+
+	session_header(c->session, name, value);
+	return go_on(c, SMFIP_NR_HDR);
+}
+
+/* mlfi_eoh - end of headers */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	return go_on(conn_get(ctx), SMFIP_NR_EOH);
+}
+
+/* apply_edits - carry out the verdict's header edits, in order */
+static void
+apply_edits(SMFICTX *ctx, const struct verdict *v)
+{
+	const struct header_edit *e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->nedits; i++) {
+		e = &v->edits[i];
+		if (e->op == EDIT_DELETE)
+			rc = smfi_chgheader(ctx, e->name, (int)e->index, NULL);
+		else
+			rc = smfi_insheader(ctx, (int)e->index, e->name,
+			    e->value);
+		if (rc != MI_SUCCESS)
+			log_msg(LOG_WARNING, "MTA refused to %s header %s #%u",
+			    e->op == EDIT_DELETE ? "delete" : "insert",
+			    e->name, e->index);
+	}
+}
+
+/* mlfi_eom - end of message: verdict, edits, action */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+	const struct verdict *v;
+
+	session_set_queue_id(c->session, macro(ctx, "i"));
+	v = session_eom(c->session);
+	message_done(c);
+	apply_edits(ctx, v);
+	if (v->action != VERDICT_ACCEPT)
+		return refuse(ctx, v);
+	return SMFIS_ACCEPT;
+}
+
+/* mlfi_abort - the MTA dropped the message */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct conn *c = conn_get(ctx);
+
+	session_abort(c->session);
+	message_done(c);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - the connection ended */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		message_done(c);
+		session_free(c->session);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc callbacks_desc = {
+	.xxfi_name = "authmilter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = WANT_ACTIONS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};

@@ -1,0 +1,120 @@
+#!/bin/sh
+# milter.t - the daemon over the milter protocol, driven by Debian's
+# miltertest: verdicts and header edits, config errors (exit 78 with
+# file:line), SIGHUP reload (a bad table refused and the old one kept, a
+# good one taking effect without a restart) and SIGTERM.
+. "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
+. "$SRCDIR/t/lib/milter.sh"
+
+plan 17
+
+AM="$BUILDDIR/milter/authmilter"
+
+# mt NAME: run the Lua script on stdin with miltertest; ok if it succeeds
+mt() {
+	name=$1
+	cat > "$tmpdir/script.lua"
+	if miltertest -D sock="unix:$AM_SOCK" -s "$tmpdir/script.lua" \
+	    > "$tmpdir/mt.out" 2>&1; then
+		ok 0 "$name"
+	else
+		ok 1 "$name"
+		sed 's/^/# /' "$tmpdir/mt.out"
+	fi
+}
+
+# --- configuration errors ---
+printf 'AuthservID mx.example.net\n# a comment\nSokcet unix:/tmp/x\nDNSTimeout soon\n' \
+    > "$tmpdir/bad.conf"
+"$AM" -n -c "$tmpdir/bad.conf" > "$tmpdir/n.out" 2>&1
+is "$?" 78 "a config with a typo exits 78"
+like "$(cat "$tmpdir/n.out")" "bad.conf:3: .*Sokcet" "the error names file, line and keyword"
+like "$(cat "$tmpdir/n.out")" "bad.conf:4: DNSTimeout" "every error is reported, not only the first"
+
+start_dns "$SRCDIR/t/data/zones/spf.yml" || exit 1
+printf 'example.org  spf=maybe\n' > "$tmpdir/bad-domains"
+write_config "$tmpdir/badtable.conf" "Domains $tmpdir/bad-domains"
+"$AM" -n -c "$tmpdir/badtable.conf" > "$tmpdir/n.out" 2>&1
+is "$?" 78 "a bad table fails the config check"
+like "$(cat "$tmpdir/n.out")" "bad-domains:1: .*spf" "the table error names file, line and option"
+
+: > "$tmpdir/domains"
+write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains"
+"$AM" -n -c "$tmpdir/authmilter.conf" > "$tmpdir/n.out" 2>&1
+is "$?" 0 "a good config checks OK"
+
+start_authmilter "$tmpdir/authmilter.conf" || exit 1
+
+# --- one inbound message over the protocol ---
+mt "SPF pass: A-R inserted at the top, forged A-R deleted" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+if conn == nil then error("cannot connect") end
+if mt.conninfo(conn, "mail.example.org", "192.0.2.1") ~= nil then error("conninfo") end
+if mt.helo(conn, "mail.example.org") ~= nil then error("helo") end
+if mt.mailfrom(conn, "<user@example.org>") ~= nil then error("mailfrom") end
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("MAIL FROM was not continued") end
+mt.rcptto(conn, "<rcpt@example.net>")
+mt.header(conn, "From", "user@example.org")
+mt.header(conn, "Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=x@forged.example")
+mt.eoh(conn)
+mt.bodystring(conn, "hello\r\n")
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org", 0) then
+	error("A-R not inserted at index 0 with the expected value")
+end
+if not mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results") then
+	error("forged A-R not deleted")
+end
+mt.disconnect(conn)
+LUA
+
+mt "a stranger is not refused while no table entry says so" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "stranger.example")
+mt.mailfrom(conn, "<user@example.org>")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
+mt.disconnect(conn)
+LUA
+
+# --- reload ---
+printf 'example.org  spf-fail=reject\n.example.org  spf-fial=reject\n' > "$tmpdir/domains"
+kill -HUP $AM_PID
+sleep 1
+check "after a SIGHUP with a broken table authmilter still runs" kill -0 $AM_PID
+like "$(cat "$AM_LOG")" "domains:2: .*spf-fial" "the refused reload is logged with file:line"
+like "$(cat "$AM_LOG")" "reload of .* refused" "the log says the old configuration stays"
+
+mt "the old table is still in force after the refused reload" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "stranger.example")
+mt.mailfrom(conn, "<user@example.org>")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
+mt.disconnect(conn)
+LUA
+
+printf 'example.org  spf-fail=reject\n' > "$tmpdir/domains"
+kill -HUP $AM_PID
+sleep 1
+like "$(cat "$AM_LOG")" "configuration reloaded" "a good table is loaded on SIGHUP"
+
+mt "the new table is in force: SPF fail refused at MAIL FROM" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "stranger.example")
+mt.mailfrom(conn, "<user@example.org>")
+if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("MAIL FROM not refused") end
+mt.disconnect(conn)
+LUA
+
+# --- SIGTERM ---
+kill -TERM $AM_PID
+i=0
+while kill -0 $AM_PID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "SIGTERM stops authmilter" sh -c "! kill -0 $AM_PID 2>/dev/null"
+wait $AM_PID
+is "$?" 0 "and it exits 0"
+like "$(cat "$AM_LOG")" "authmilter stopped" "the stop is logged"

@@ -1,0 +1,126 @@
+#!/bin/sh
+# postfix.t - end to end: a real Postfix on loopback hands mail to
+# authmilter, which checks SPF against the test DNS server; the delivered
+# messages carry exactly one Authentication-Results header from us that
+# an independent RFC 8601 parser reads as expected.
+. "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
+. "$SRCDIR/t/lib/milter.sh"
+
+plan 24
+
+start_dns "$SRCDIR/t/data/zones/spf.yml" || exit 1
+cat > "$tmpdir/domains" <<EOT
+reject.example.com   spf-fail=reject
+EOT
+write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
+    "SignDaemons ORIGINATING"
+start_authmilter "$tmpdir/authmilter.conf" || exit 1
+start_postfix || exit 1
+
+count=0
+# send PORT ADDR HELO FROM [swaks args...]: one message through XCLIENT
+send() {
+	port=$1 addr=$2 helo=$3 from=$4
+	shift 4
+	swaks --server "127.0.0.1:$port" --xclient "ADDR=$addr NAME=[UNAVAILABLE]" \
+	    --helo "$helo" --from "$from" --to rcpt@example.net "$@" \
+	    > "$tmpdir/swaks.out" 2>&1
+}
+# ar_of_last: our A-R of the newest delivered message, as the parser reads it
+ar_of_last() {
+	count=$((count + 1))
+	if ! wait_delivered $count; then
+		echo "not delivered"
+		sed 's/^/# /' "$tmpdir/swaks.out" >&2
+		return
+	fi
+	"$PYTHON" "$SRCDIR/t/lib/authres-dump.py" "$(delivered_files | tail -1)" \
+	    mx.example.net
+}
+
+send $PF_INBOUND 192.0.2.1 mail.example.org user@example.org
+got=$(ar_of_last)
+is "$got" "mx.example.net: spf=pass smtp.mailfrom=user@example.org; spf=pass smtp.helo=mail.example.org" \
+    "SPF pass for MAIL FROM and HELO"
+
+send $PF_INBOUND 198.51.100.7 mail.example.org user@example.org
+got=$(ar_of_last)
+like "$got" "^mx.example.net: spf=fail smtp.mailfrom=user@example.org; spf=fail smtp.helo=mail.example.org$" \
+    "SPF fail from a stranger is recorded, and delivered by default"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@soft.example.org
+got=$(ar_of_last)
+like "$got" "spf=softfail smtp.mailfrom=user@soft.example.org; spf=none smtp.helo=stranger.example" \
+    "SPF softfail; a HELO without SPF record is none"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@neutral.example.org
+like "$(ar_of_last)" "spf=neutral smtp.mailfrom=user@neutral.example.org" "SPF neutral"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@none.example.org
+like "$(ar_of_last)" "spf=none smtp.mailfrom=user@none.example.org" "SPF none"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@perm.example.org
+like "$(ar_of_last)" "spf=permerror smtp.mailfrom=user@perm.example.org" \
+    "SPF permerror for a record with a bad CIDR"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@temp.example.org
+like "$(ar_of_last)" "spf=temperror smtp.mailfrom=user@temp.example.org" \
+    "SPF temperror when the DNS server does not answer"
+
+send $PF_INBOUND 192.0.2.1 mail.example.org ""
+like "$(ar_of_last)" "^mx.example.net: spf=pass smtp.mailfrom=postmaster@mail.example.org smtp.helo=mail.example.org$" \
+    "a null sender is checked as postmaster@HELO, once"
+
+send $PF_INBOUND 198.51.100.7 'x;dkim=pass' user@example.org
+got=$(ar_of_last)
+like "$got" 'smtp.helo="x;dkim=pass"' "a HELO with A-R syntax is quoted"
+unlike "$got" "dkim=" "a HELO cannot inject a dkim result"
+
+send $PF_INBOUND 192.0.2.1 mail.example.org user@example.org \
+    --add-header "Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=forged@example.org" \
+    --add-header "Authentication-Results: other.example; spf=fail smtp.mailfrom=x@example.org" \
+    --add-header "Authentication-Results: (sneaky) MX.EXAMPLE.NET; dkim=pass header.d=forged.example"
+got=$(ar_of_last)
+file=$(delivered_files | tail -1)
+is "$(grep -ci '^Authentication-Results: *\(([a-z]*)\)\? *mx.example.net' "$file")" 1 \
+    "forged A-R headers with our authserv-id are removed, ours stays"
+like "$got" "^mx.example.net: spf=pass smtp.mailfrom=user@example.org" "and ours is the one left"
+is "$(grep -c '^Authentication-Results: other.example' "$file")" 1 \
+    "an A-R header of another authserv-id is kept"
+is "$(grep -n '^Authentication-Results:' "$file" | head -1 | grep -c mx.example.net)" 1 \
+    "our A-R comes before the others"
+unlike "$(cat "$file")" "forged" "no trace of the forged results"
+
+send $PF_INBOUND 198.51.100.7 stranger.example user@reject.example.com
+check "a table entry with spf-fail=reject refuses SPF fail" \
+    grep -q "550 5.7.23" "$tmpdir/swaks.out"
+check "the reply carries the domain's explanation" \
+    grep -q "198.51.100.7 is not one of reject.example.com's mail servers" "$tmpdir/swaks.out"
+
+send $PF_INBOUND 192.0.2.5 mail.example.org user@reject.example.com
+like "$(ar_of_last)" "spf=pass smtp.mailfrom=user@reject.example.com" \
+    "the same domain passes from its own network"
+
+send $PF_SUBMIT 198.51.100.7 laptop.example user@example.org
+count=$((count + 1))
+wait_delivered $count
+file=$(delivered_files | tail -1)
+is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
+    "mail from a SignDaemons listener is outbound: no A-R"
+
+send $PF_INBOUND 192.0.2.250 relay.example.net user@elsewhere.example
+count=$((count + 1))
+wait_delivered $count
+file=$(delivered_files | tail -1)
+is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
+    "mail from InternalHosts is outbound: no A-R"
+
+check "every message got one log line with its queue id" \
+    test "$(grep -c 'action=' "$AM_LOG")" -ge $((count + 1))
+like "$(grep 'from=<user@example.org>' "$AM_LOG" | head -1)" \
+    "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) action=accept" \
+    "the log line names queue id, client, direction, results and action"
+like "$(grep 'reject.example.com' "$AM_LOG" | grep 'action=reject' | head -1)" \
+    "spf=fail\(reject.example.com\).* action=reject" "the reject is logged"
+like "$(grep 'direction=outbound' "$AM_LOG" | head -1)" "direction=outbound\(daemon\)" \
+    "the outbound reason is logged"
