@@ -127,7 +127,9 @@ void
 session_connect(struct session *s, const char *hostname, int family,
     const unsigned char *addr)
 {
-	replace(&s->hostname, hostname);
+	/* an MTA names a client without a verified name "[address]" */
+	replace(&s->hostname, hostname != NULL && hostname[0] != '[' ?
+	    hostname : NULL);
 	s->family = family;
 	if (family == AF_INET || family == AF_INET6) {
 		memcpy(s->addr, addr, family == AF_INET ? 4 : 16);
