@@ -6,9 +6,13 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 17
+plan 21
 
 AM="$BUILDDIR/milter/authmilter"
+
+# authmilter negotiates away RCPT and the body (SMFIP_NORCPT, SMFIP_NOBODY)
+# until a check needs them, so the scripts send neither: miltertest stops
+# a script that sends a step the milter declined.
 
 # mt NAME: run the Lua script on stdin with miltertest; ok if it succeeds
 mt() {
@@ -21,6 +25,28 @@ mt() {
 		ok 1 "$name"
 		sed 's/^/# /' "$tmpdir/mt.out"
 	fi
+}
+
+# pass_script: one SPF-pass message, checking the inserted A-R
+pass_script() {
+	cat <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+if conn == nil then error("cannot connect") end
+if mt.conninfo(conn, "mail.example.org", "192.0.2.1") ~= nil then error("conninfo") end
+if mt.helo(conn, "mail.example.org") ~= nil then error("helo") end
+if pause then mt.sleep(pause) end
+if mt.mailfrom(conn, "<user@example.org>") ~= nil then error("mailfrom") end
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("MAIL FROM was not continued") end
+mt.header(conn, "From", "user@example.org")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org", 0) then
+	error("A-R not inserted")
+end
+mt.disconnect(conn)
+LUA
 }
 
 # --- configuration errors ---
@@ -94,10 +120,18 @@ if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
 mt.disconnect(conn)
 LUA
 
+# a connection open across the reload finishes on the old configuration
+pass_script > "$tmpdir/slow.lua"
+miltertest -D sock="unix:$AM_SOCK" -D pause=2 -s "$tmpdir/slow.lua" \
+    > "$tmpdir/slow.out" 2>&1 &
+slow=$!
+sleep 1
 printf 'example.org  spf-fail=reject\n' > "$tmpdir/domains"
 kill -HUP $AM_PID
 sleep 1
 like "$(cat "$AM_LOG")" "configuration reloaded" "a good table is loaded on SIGHUP"
+wait $slow
+ok $? "a connection open during the reload is not dropped"
 
 mt "the new table is in force: SPF fail refused at MAIL FROM" <<'LUA'
 conn = mt.connect(sock, 40, 0.25)
@@ -116,3 +150,10 @@ check "SIGTERM stops authmilter" sh -c "! kill -0 $AM_PID 2>/dev/null"
 wait $AM_PID
 is "$?" 0 "and it exits 0"
 like "$(cat "$AM_LOG")" "authmilter stopped" "the stop is logged"
+
+# --- UserID and PidFile ---
+write_config "$tmpdir/user.conf" "UserID nobody" "PidFile $tmpdir/am.pid"
+start_authmilter "$tmpdir/user.conf" || exit 1
+is "$(ps -o user= -p $AM_PID)" nobody "UserID: the daemon runs as the configured user"
+is "$(cat "$tmpdir/am.pid" 2>/dev/null)" "$AM_PID" "PidFile holds the daemon's pid"
+pass_script | mt "after dropping privileges it still checks mail"
