@@ -83,7 +83,7 @@ sb_init(struct strbuf *sb)
 static void
 sb_reserve(struct strbuf *sb, size_t n)
 {
-	if (sb->s == NULL)
+	if (sb->s == NULL || sb->cap == 0)
 		sb_init(sb);
 	if (n >= ((size_t)-1) / 2 - sb->len)
 		oom(n);
@@ -164,7 +164,7 @@ sb_put_printable(struct strbuf *sb, const char *s, size_t max)
 	}
 }
 
-/* sb_detach - hand the string to the caller; the buffer becomes empty */
+/* sb_detach - hand the string to the caller; the buffer is left unused */
 char *
 sb_detach(struct strbuf *sb)
 {
@@ -173,7 +173,8 @@ sb_detach(struct strbuf *sb)
 	if (sb->s == NULL)
 		sb_init(sb);
 	s = sb->s;
-	sb_init(sb);
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
 	return s;
 }
 

@@ -34,7 +34,9 @@
  *
  *	struct strbuf is a growable, always NUL-terminated string.  After
  *	sb_init() its .s is "" (never NULL).  sb_detach() hands the string
- *	to the caller (free() it) and leaves the buffer empty and reusable.
+ *	to the caller (free() it) and leaves the buffer without storage
+ *	(.s NULL): appending to it again starts a new string, and
+ *	sb_free() of it is harmless.
  *
  *	sb_put_printable() appends at most max bytes of s with every byte
  *	outside printable ASCII written as '?': the form in which text
