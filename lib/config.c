@@ -1,1 +1,842 @@
-/* placeholder */
+/*
+ * config.c - read and validate authmilter.conf into an immutable struct
+ *
+ * One table of keywords drives the parser: each keyword has a setter
+ * that validates its value and stores it, or reports what it expected.
+ * Nothing here opens a socket or asks DNS: `authmilter -n` runs it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "log.h"
+#include "cidr.h"
+#include "dns.h"
+#include "table.h"
+#include "config.h"
+
+#define DEFAULT_SOCKET		"unix:/run/authmilter/authmilter.sock"
+#define DEFAULT_INTERNAL	"127.0.0.1 ::1"
+#define RESOLV_CONF		"/etc/resolv.conf"
+#define AUTHSERV_ID_MAX		255
+#define HOSTNAME_MAX		253
+#define USERNAME_MAX		32
+#define SUN_PATH_SIZE		sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* parse_ctx - where the parser is, for error lines */
+struct parse_ctx {
+	const char	*path;		/* the config file */
+	unsigned	 line;
+	const char	*keyword;	/* canonical name, for errors */
+	struct strbuf	*errors;
+	unsigned	 nerrors;
+};
+
+/* conf_error - append "PATH:LINE: Keyword: message" to the errors */
+static void __attribute__((format(printf, 2, 3)))
+conf_error(struct parse_ctx *pc, const char *fmt, ...)
+{
+	char probe[1], *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	msg = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (pc->line > 0)
+		sb_printf(pc->errors, "%s:%u: %s: %s\n", pc->path, pc->line,
+		    pc->keyword, msg);
+	else
+		sb_printf(pc->errors, "%s: %s\n", pc->path, msg);
+	free(msg);
+	pc->nerrors++;
+}
+
+/* is_digit - ASCII decimal digit, locale-free */
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* is_alnum - ASCII letter or digit, locale-free */
+static int
+is_alnum(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* parse_uint - decimal digits only, at most max, into *out */
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (!is_digit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* parse_seconds_ms - "5", "0.5", "2.25" seconds into milliseconds */
+static int
+parse_seconds_ms(const char *s, long *ms)
+{
+	long whole = 0, frac = 0, scale = 100;
+	const char *p = s;
+
+	if (!is_digit((unsigned char)*p))
+		return -1;
+	for (; is_digit((unsigned char)*p); p++)
+		if ((whole = whole * 10 + (*p - '0')) > 1000000)
+			return -1;
+	if (*p == '.') {
+		if (!is_digit((unsigned char)*++p))
+			return -1;
+		for (; is_digit((unsigned char)*p); p++) {
+			frac += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p != '\0')
+		return -1;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+/* hostname_valid - letters, digits and '-' in dot-separated labels */
+static int
+hostname_valid(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > HOSTNAME_MAX)
+		return 0;
+	for (; len > 0; s++, len--) {
+		if (*s == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (is_alnum((unsigned char)*s) || *s == '-') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0;
+}
+
+/* split_list - the words of a comma and/or blank separated list */
+static char **
+split_list(const char *value, size_t *count)
+{
+	char **v = xcalloc(1, sizeof(*v));
+	const char *p = value, *start;
+	size_t n = 0;
+
+	for (;;) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ',' && *p != ' ' && *p != '\t')
+			p++;
+		v = xrealloc(v, (n + 2) * sizeof(*v));
+		v[n++] = xstrndup(start, (size_t)(p - start));
+		v[n] = NULL;
+	}
+	*count = n;
+	return v;
+}
+
+/* free_list - release a NULL-terminated list from split_list */
+static void
+free_list(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* check_inet_host - the ADDR of inet:PORT@ADDR or inet6:PORT@ADDR */
+static int
+check_inet_host(struct parse_ctx *pc, int v6, const char *host)
+{
+	unsigned char buf[16];
+	char *inner;
+	size_t len = strlen(host);
+	int af = v6 ? AF_INET6 : AF_INET, r;
+
+	if (len == 0) {
+		conf_error(pc, "missing address after '@'");
+		return -1;
+	}
+	if (host[0] == '[') {
+		if (len < 3 || host[len - 1] != ']') {
+			conf_error(pc, "bad address '%s'", host);
+			return -1;
+		}
+		inner = xstrndup(host + 1, len - 2);
+		r = inet_pton(af, inner, buf);
+		free(inner);
+		if (r != 1) {
+			conf_error(pc, "bad %s address '%s'",
+			    v6 ? "IPv6" : "IPv4", host);
+			return -1;
+		}
+		return 0;
+	}
+	if (inet_pton(af, host, buf) == 1)
+		return 0;
+	if (!v6 && strchr(host, ':') != NULL) {
+		conf_error(pc, "'%s' is an IPv6 address: use inet6:", host);
+		return -1;
+	}
+	if (v6 && inet_pton(AF_INET, host, buf) == 1) {
+		conf_error(pc, "'%s' is an IPv4 address: use inet:", host);
+		return -1;
+	}
+	if (v6 && strchr(host, ':') != NULL) {
+		conf_error(pc, "bad IPv6 address '%s'", host);
+		return -1;
+	}
+	if (strspn(host, "0123456789.") == len) {
+		conf_error(pc, "bad IPv4 address '%s'", host);
+		return -1;
+	}
+	if (!hostname_valid(host)) {
+		conf_error(pc, "bad address or host name '%s'", host);
+		return -1;
+	}
+	return 0;
+}
+
+/* check_socket - inet:PORT[@ADDR], inet6:PORT[@ADDR], unix:PATH, local:PATH */
+static int
+check_socket(struct parse_ctx *pc, const char *value)
+{
+	const char *colon = strchr(value, ':'), *rest, *at;
+	unsigned long port;
+	char *portstr;
+	size_t plen;
+	int v6, r;
+
+	if (colon == NULL)
+		goto bad;
+	rest = colon + 1;
+	plen = (size_t)(colon - value);
+	if ((plen == 4 && strncasecmp(value, "unix", 4) == 0) ||
+	    (plen == 5 && strncasecmp(value, "local", 5) == 0)) {
+		if (rest[0] != '/') {
+			conf_error(pc, "expected an absolute path after "
+			    "'%.*s:', got '%s'", (int)plen, value, rest);
+			return -1;
+		}
+		if (strlen(rest) >= SUN_PATH_SIZE) {
+			conf_error(pc, "socket path longer than %zu bytes",
+			    SUN_PATH_SIZE - 1);
+			return -1;
+		}
+		return 0;
+	}
+	if (plen == 4 && strncasecmp(value, "inet", 4) == 0)
+		v6 = 0;
+	else if (plen == 5 && strncasecmp(value, "inet6", 5) == 0)
+		v6 = 1;
+	else
+		goto bad;
+	at = strchr(rest, '@');
+	portstr = xstrndup(rest, at ? (size_t)(at - rest) : strlen(rest));
+	r = parse_uint(portstr, 65535, &port);
+	if (r == -1 || port == 0) {
+		conf_error(pc, "expected a port from 1 to 65535, got '%s'",
+		    portstr);
+		free(portstr);
+		return -1;
+	}
+	free(portstr);
+	if (at == NULL)
+		return 0;
+	return check_inet_host(pc, v6, at + 1);
+bad:
+	conf_error(pc, "expected inet:PORT@ADDR, inet6:PORT@ADDR, unix:PATH "
+	    "or local:PATH, got '%s'", value);
+	return -1;
+}
+
+/* set_socket - Socket */
+static int
+set_socket(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	if (check_socket(pc, value) == -1)
+		return -1;
+	cf->socket = xstrdup(value);
+	return 0;
+}
+
+/* authserv_id_valid - a dot-atom-ish token: letters digits - . _ */
+static int
+authserv_id_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > AUTHSERV_ID_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!is_alnum((unsigned char)*s) && *s != '-' && *s != '.' &&
+		    *s != '_')
+			return 0;
+	return 1;
+}
+
+/* default_authserv_id - the host name, or "localhost" if it is unusable */
+static char *
+default_authserv_id(void)
+{
+	char host[HOSTNAME_MAX + 2];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		return xstrdup("localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (!authserv_id_valid(host))
+		return xstrdup("localhost");
+	return xstrdup(host);
+}
+
+/* set_authserv_id - AuthservID ("HOSTNAME": the host name) */
+static int
+set_authserv_id(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	if (strcmp(value, "HOSTNAME") == 0) {	/* OpenDKIM's spelling */
+		cf->authserv_id = default_authserv_id();
+		return 0;
+	}
+	if (!authserv_id_valid(value)) {
+		conf_error(pc, "expected a host name (letters, digits, '-', "
+		    "'.', '_'; at most %d characters), got '%s'",
+		    AUTHSERV_ID_MAX, value);
+		return -1;
+	}
+	cf->authserv_id = xstrdup(value);
+	return 0;
+}
+
+/* set_domains - Domains: load the table, relative to the config's dir */
+static int
+set_domains(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	const char *slash = strrchr(pc->path, '/');
+	struct strbuf path;
+
+	sb_init(&path);
+	if (value[0] != '/' && slash != NULL)
+		sb_append(&path, pc->path, (size_t)(slash - pc->path) + 1);
+	sb_puts(&path, value);
+	cf->domains_path = sb_detach(&path);
+	sb_free(&path);
+	if ((cf->table = table_load(cf->domains_path, pc->errors)) == NULL) {
+		pc->nerrors++;		/* table_load wrote the lines */
+		return -1;
+	}
+	return 0;
+}
+
+/* set_nameservers - Nameservers: up to DNS_MAX_SERVERS ADDR[:PORT] */
+static int
+set_nameservers(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	char **v;
+	size_t i, n;
+	int bad = 0;
+
+	v = split_list(value, &n);
+	if (n == 0) {
+		conf_error(pc, "expected ADDR[:PORT] or [ADDR]:PORT, "
+		    "got '%s'", value);
+		bad = 1;
+	} else if (n > DNS_MAX_SERVERS) {
+		conf_error(pc, "at most %d name servers, got %zu",
+		    DNS_MAX_SERVERS, n);
+		bad = 1;
+	}
+	for (i = 0; i < n && i < DNS_MAX_SERVERS; i++)
+		if (dns_parse_server(v[i], &cf->dns_opts.servers[i]) == -1) {
+			conf_error(pc, "bad name server '%s' (expected "
+			    "ADDR[:PORT] or [ADDR]:PORT)", v[i]);
+			bad = 1;
+		}
+	free_list(v);
+	if (bad)
+		return -1;
+	cf->dns_opts.nservers = n;
+	return 0;
+}
+
+/* set_dns_timeout - DNSTimeout: seconds, > 0 and <= 60 */
+static int
+set_dns_timeout(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	long ms;
+
+	if (parse_seconds_ms(value, &ms) == -1 || ms < 1 || ms > 60000) {
+		conf_error(pc, "expected seconds, more than 0 and at most 60 "
+		    "(e.g. 5 or 0.5), got '%s'", value);
+		return -1;
+	}
+	cf->dns_opts.timeout_ms = (int)ms;
+	return 0;
+}
+
+/* set_dns_tries - DNSTries: 1 to 10 */
+static int
+set_dns_tries(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, 10, &v) == -1 || v < 1) {
+		conf_error(pc, "expected a number from 1 to 10, got '%s'",
+		    value);
+		return -1;
+	}
+	cf->dns_opts.tries = (int)v;
+	return 0;
+}
+
+/* set_dns_cache_size - DNSCacheSize: 0 to 10000000 entries */
+static int
+set_dns_cache_size(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, 10000000, &v) == -1) {
+		conf_error(pc, "expected a number of entries from 0 to "
+		    "10000000, got '%s'", value);
+		return -1;
+	}
+	cf->dns_opts.cache_entries = v;
+	return 0;
+}
+
+/* add_internal_hosts - parse an address/CIDR list into cf */
+static int
+add_internal_hosts(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	struct cidr c;
+	char **v;
+	size_t i, n;
+	int bad = 0;
+
+	v = split_list(value, &n);
+	if (n == 1 && str_caseeq(v[0], "none")) {
+		free_list(v);
+		return 0;
+	}
+	if (n == 0) {
+		conf_error(pc, "expected addresses or CIDRs, got '%s'", value);
+		bad = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cidr_parse(v[i], &c) == 0)
+			cidr_list_add(&cf->internal_hosts, &c);
+		else {
+			conf_error(pc, "bad address or CIDR '%s'", v[i]);
+			bad = 1;
+		}
+	}
+	free_list(v);
+	return bad ? -1 : 0;
+}
+
+/* set_internal_hosts - InternalHosts ("none": an empty list) */
+static int
+set_internal_hosts(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return add_internal_hosts(pc, cf, value);
+}
+
+/* set_sign_daemons - SignDaemons: {daemon_name} values */
+static int
+set_sign_daemons(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	size_t n;
+
+	free_list(cf->sign_daemons);
+	cf->sign_daemons = split_list(value, &n);
+	if (n == 0) {
+		conf_error(pc, "expected daemon names, got '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* parse_bool_value - a yes/no keyword into *out */
+static int
+parse_bool_value(struct parse_ctx *pc, const char *value, int *out)
+{
+	if (str_parse_bool(value, out) == 0)
+		return 0;
+	conf_error(pc, "expected yes or no, got '%s'", value);
+	return -1;
+}
+
+/* set_spf - SPF */
+static int
+set_spf(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return parse_bool_value(pc, value, &cf->spf);
+}
+
+/* set_dkim_verify - DKIMVerify */
+static int
+set_dkim_verify(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return parse_bool_value(pc, value, &cf->dkim_verify);
+}
+
+/* set_dkim_sign - DKIMSign */
+static int
+set_dkim_sign(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return parse_bool_value(pc, value, &cf->dkim_sign);
+}
+
+/* set_dmarc - DMARC */
+static int
+set_dmarc(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return parse_bool_value(pc, value, &cf->dmarc);
+}
+
+/* set_syslog - Syslog */
+static int
+set_syslog(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return parse_bool_value(pc, value, &cf->syslog);
+}
+
+/* account_name_valid - a user or group name, or a numeric id */
+static int
+account_name_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > USERNAME_MAX || s[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (is_alnum((unsigned char)s[i]) || s[i] == '_' ||
+		    s[i] == '-' || s[i] == '.')
+			continue;
+		if (s[i] == '$' && i == len - 1 && i > 0)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+/* set_user_id - UserID: user or user:group (syntax only) */
+static int
+set_user_id(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	const char *colon = strchr(value, ':');
+	size_t ulen = colon ? (size_t)(colon - value) : strlen(value);
+
+	if (!account_name_valid(value, ulen) ||
+	    (colon != NULL && !account_name_valid(colon + 1,
+	    strlen(colon + 1)))) {
+		conf_error(pc, "expected USER or USER:GROUP, got '%s'", value);
+		return -1;
+	}
+	cf->user_id = xstrdup(value);
+	return 0;
+}
+
+/* set_pid_file - PidFile: an absolute path */
+static int
+set_pid_file(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	if (value[0] != '/' || value[1] == '\0') {
+		conf_error(pc, "expected an absolute file path, got '%s'",
+		    value);
+		return -1;
+	}
+	cf->pid_file = xstrdup(value);
+	return 0;
+}
+
+/* set_syslog_facility - SyslogFacility */
+static int
+set_syslog_facility(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	if (log_facility_parse(value, &cf->syslog_facility) == -1) {
+		conf_error(pc, "expected mail, daemon, user or local0 to "
+		    "local7, got '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* set_log_level - LogLevel */
+static int
+set_log_level(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	if (log_level_parse(value, &cf->log_level) == -1) {
+		conf_error(pc, "expected error, warning, notice, info or "
+		    "debug, got '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* set_umask - UMask: octal, at most 0777 */
+static int
+set_umask(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	const char *p;
+	int v = 0;
+
+	for (p = value; *p >= '0' && *p <= '7' && p - value < 4; p++)
+		v = v * 8 + (*p - '0');
+	if (p == value || *p != '\0' || v > 0777) {
+		conf_error(pc, "expected an octal mask such as 007 or 027, "
+		    "got '%s'", value);
+		return -1;
+	}
+	cf->umask = v;
+	return 0;
+}
+
+static const struct keyword {
+	const char	*name;
+	int		(*set)(struct parse_ctx *, struct config *,
+			    const char *);
+} keywords[] = {
+	{ "Socket", set_socket },
+	{ "AuthservID", set_authserv_id },
+	{ "Domains", set_domains },
+	{ "Nameservers", set_nameservers },
+	{ "DNSTimeout", set_dns_timeout },
+	{ "DNSTries", set_dns_tries },
+	{ "DNSCacheSize", set_dns_cache_size },
+	{ "InternalHosts", set_internal_hosts },
+	{ "SignDaemons", set_sign_daemons },
+	{ "SPF", set_spf },
+	{ "DKIMVerify", set_dkim_verify },
+	{ "DKIMSign", set_dkim_sign },
+	{ "DMARC", set_dmarc },
+	{ "UserID", set_user_id },
+	{ "PidFile", set_pid_file },
+	{ "Syslog", set_syslog },
+	{ "SyslogFacility", set_syslog_facility },
+	{ "LogLevel", set_log_level },
+	{ "UMask", set_umask },
+};
+
+/* parse_line - one config line (comment removed, trimmed) into cf */
+static void
+parse_line(struct parse_ctx *pc, struct config *cf, char *line,
+    unsigned *seen)
+{
+	char *value = line;
+	size_t i;
+
+	if (*line == '\0')
+		return;
+	while (*value != '\0' && *value != ' ' && *value != '\t')
+		value++;
+	if (*value != '\0')
+		*value++ = '\0';
+	value = str_trim(value);
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (str_caseeq(line, keywords[i].name))
+			break;
+	if (i == ARRAY_SIZE(keywords)) {
+		pc->keyword = line;
+		conf_error(pc, "unknown keyword '%s'", line);
+		return;
+	}
+	pc->keyword = keywords[i].name;
+	if (seen[i] != 0) {
+		conf_error(pc, "repeated keyword (first on line %u)", seen[i]);
+		return;
+	}
+	seen[i] = pc->line;
+	if (*value == '\0') {
+		conf_error(pc, "missing value");
+		return;
+	}
+	(void)keywords[i].set(pc, cf, value);
+}
+
+/* default_nameservers - /etc/resolv.conf's servers, else 127.0.0.1:53 */
+static void
+default_nameservers(struct dns_options *opt)
+{
+	struct sockaddr_in *sin;
+
+	opt->nservers = 0;
+	if (dns_servers_from_resolv_conf(RESOLV_CONF, opt) == 0 &&
+	    opt->nservers > 0)
+		return;
+	memset(&opt->servers[0], 0, sizeof(opt->servers[0]));
+	sin = (struct sockaddr_in *)(void *)&opt->servers[0].addr;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(53);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	opt->servers[0].addrlen = sizeof(*sin);
+	opt->nservers = 1;
+}
+
+/* config_new - an empty config holding every scalar default */
+static struct config *
+config_new(const char *path)
+{
+	struct config *cf = xcalloc(1, sizeof(*cf));
+
+	cf->path = xstrdup(path);
+	cf->dns_opts.timeout_ms = 5000;
+	cf->dns_opts.tries = 2;
+	cf->dns_opts.cache_entries = 10000;
+	cf->spf = 1;
+	cf->dkim_verify = 1;
+	cf->dkim_sign = 1;
+	cf->dmarc = 1;
+	cf->syslog = 1;
+	cf->syslog_facility = LOG_MAIL;
+	cf->log_level = LOG_INFO;
+	cf->umask = 007;
+	atomic_init(&cf->refs, 1);
+	return cf;
+}
+
+/* config_free - release a config and all it owns */
+static void
+config_free(struct config *cf)
+{
+	free(cf->path);
+	free(cf->socket);
+	free(cf->authserv_id);
+	free(cf->domains_path);
+	table_free(cf->table);
+	cidr_list_free(&cf->internal_hosts);
+	free_list(cf->sign_daemons);
+	free(cf->user_id);
+	free(cf->pid_file);
+	if (cf->resolver != NULL)
+		dns_ctx_free(cf->resolver);
+	free(cf);
+}
+
+/* seen_keyword - was the keyword name given in the file? */
+static int
+seen_keyword(const unsigned *seen, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (str_caseeq(keywords[i].name, name))
+			return seen[i] != 0;
+	return 0;
+}
+
+/* config_load - read, validate and complete a config file */
+struct config *
+config_load(const char *path, struct strbuf *errors)
+{
+	unsigned seen[ARRAY_SIZE(keywords)];
+	struct parse_ctx pc;
+	struct strbuf scratch;
+	struct config *cf;
+	char *line = NULL, *hash;
+	size_t cap = 0;
+	FILE *fp;
+
+	sb_init(&scratch);
+	memset(&pc, 0, sizeof(pc));
+	pc.path = path;
+	pc.errors = errors ? errors : &scratch;
+	if ((fp = fopen(path, "r")) == NULL) {
+		conf_error(&pc, "cannot open: %s", strerror(errno));
+		sb_free(&scratch);
+		return NULL;
+	}
+	cf = config_new(path);
+	memset(seen, 0, sizeof(seen));
+	while (getline(&line, &cap, fp) != -1) {
+		pc.line++;
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		parse_line(&pc, cf, str_trim(line), seen);
+	}
+	if (ferror(fp)) {
+		pc.line = 0;
+		conf_error(&pc, "read error: %s", strerror(errno));
+	}
+	free(line);
+	fclose(fp);
+	sb_free(&scratch);
+	if (pc.nerrors > 0) {
+		config_free(cf);
+		return NULL;
+	}
+
+	if (cf->socket == NULL)
+		cf->socket = xstrdup(DEFAULT_SOCKET);
+	if (cf->authserv_id == NULL)
+		cf->authserv_id = default_authserv_id();
+	if (cf->dns_opts.nservers == 0)
+		default_nameservers(&cf->dns_opts);
+	if (cf->sign_daemons == NULL)
+		cf->sign_daemons = xcalloc(1, sizeof(*cf->sign_daemons));
+	if (cf->internal_hosts.n == 0 && !seen_keyword(seen,
+	    "InternalHosts"))
+		(void)add_internal_hosts(&pc, cf, DEFAULT_INTERNAL);
+	return cf;
+}
+
+/* config_ref - take one more reference */
+void
+config_ref(struct config *cf)
+{
+	atomic_fetch_add_explicit(&cf->refs, 1, memory_order_relaxed);
+}
+
+/* config_unref - drop a reference; the last one frees the config */
+void
+config_unref(struct config *cf)
+{
+	if (cf == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&cf->refs, 1, memory_order_acq_rel) == 1)
+		config_free(cf);
+}

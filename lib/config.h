@@ -19,7 +19,12 @@
  *	table, table_load()'s lines).  Every error is reported, not only
  *	the first.  Unknown keywords and repeated keywords are errors.
  *	Defaults are applied for every keyword not given.  A missing
- *	Nameservers reads /etc/resolv.conf.
+ *	Nameservers reads /etc/resolv.conf (127.0.0.1 port 53 if it names
+ *	no server).  A relative Domains path is taken from the directory
+ *	of the config file (cf->domains_path holds the resolved one).
+ *	"AuthservID HOSTNAME" (OpenDKIM's spelling) means the host name;
+ *	"InternalHosts none" gives an empty list.  config_load() never
+ *	opens a socket nor asks DNS.
  *
  *	A loaded config is never changed.  It starts with one reference;
  *	config_unref() of the last reference frees it together with its

@@ -38,6 +38,11 @@
  *	spf-temperror=accept|tempfail	answer 451 4.7.24 on temperror
  *	sign=SEL:KEYFILE[,SEL:KEYFILE...]	DKIM signing keys (syntax
  *				checked here; used by DKIM signing)
+ *	sign=none		no keys: overrides a less specific sign=
+ *
+ *	Option names and their word values compare case-insensitively;
+ *	an option given twice on one line is an error.  A line with a
+ *	pattern and no options is allowed (it only sets out->matched).
  *
  *	A loaded table is immutable and may be read by any thread.
  */
