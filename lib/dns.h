@@ -18,42 +18,73 @@
  *
  *	struct dns_reply *dns_lookup(struct dns_client *dc, const char *name,
  *	         uint16_t qtype);
+ *	struct dns_reply *dns_reply_ref(struct dns_reply *r);
  *	void dns_reply_free(struct dns_reply *r);
  *	const char *dns_status_name(enum dns_status status);
+ *
+ *	struct dns_reply *dns_reply_parse(const char *name, uint16_t qtype,
+ *	         const unsigned char *wire, size_t len);
  * DESCRIPTION
  *	A dns_ctx is shared by every thread: the options (name servers,
  *	timeout, tries) and one cache.  It is built once per configuration
  *	and freed when no client uses it any more (the caller keeps that
- *	promise: free clients first).
+ *	promise: free clients first).  dns_ctx_new() copies opt; a
+ *	timeout_ms or tries of 0 or less takes the default (5000 ms, 2).
  *
  *	A dns_client belongs to one thread at a time (libmilter runs one
  *	thread per SMTP connection, so a session owns one).  It holds the
- *	sockets; it is not thread-safe, and need not be.
+ *	receive buffer; each try opens its own socket, so that every query
+ *	leaves from a fresh random port with a fresh random id.  It is not
+ *	thread-safe, and need not be.  With no name servers in the options,
+ *	every lookup that misses the cache is DNS_TEMPFAIL.
  *
  *	dns_lookup() asks the cache, then the name servers in order, each
  *	try waiting opt->timeout_ms, for at most opt->tries rounds over
  *	the list.  A truncated UDP answer is asked again over TCP.  Only
- *	answers whose id, question and source match are taken.  The reply
- *	is never NULL and is classified:
+ *	answers whose id, question and source match are taken; others are
+ *	ignored and the wait goes on (so garbage or a spoofed reply costs a
+ *	timeout, never a wrong answer).  A server that answers SERVFAIL,
+ *	REFUSED or another error rcode is left for the next one.  A query
+ *	carries RD=1 and EDNS0 (UDP size 1232).  The reply is never NULL and
+ *	is classified:
  *
  *	DNS_DATA	rcode NOERROR and at least one record of qtype
  *			(after following CNAMEs inside the answer);
  *	DNS_NODATA	NOERROR (or NXDOMAIN with a CNAME) and no record of
  *			qtype;
- *	DNS_NXDOMAIN	the name does not exist;
- *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, a
- *			malformed or hostile answer, or a name that cannot
- *			be asked (too long, bad label).
+ *	DNS_NXDOMAIN	the name does not exist, or cannot exist: a name
+ *			that cannot be asked (empty, over 253 characters,
+ *			an empty label or one over 63) is DNS_NXDOMAIN
+ *			without any query (ttl 0, not cached);
+ *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, or a
+ *			malformed or hostile answer.
+ *
+ *	A name may end in one dot; that dot is ignored.  Every other byte
+ *	is taken literally as part of a label (no backslash escapes).
+ *
+ *	CNAMEs are followed inside the one answer, at most 8 steps, from the
+ *	name asked to the records of qtype; there is no new query for a
+ *	target (a recursive server answers the whole chain).  A chain that
+ *	does not reach records of qtype (a loop, more than 8 steps, or a
+ *	target without data) is DNS_NODATA.  Only records of qtype owned by
+ *	the end of the chain go into r->rr.  For qtype DNS_T_CNAME the
+ *	chain is not followed.
  *
  *	Records are decoded into r->rr[0..count-1]: A and AAAA into
  *	family/addr, MX into pref and text (the exchange), PTR, CNAME and
  *	NS into text, TXT (and SPF) into text with all character-strings
  *	joined without separator (RFC 7208 3.3, RFC 6376 3.6.2.2).  Names
- *	in text are lowercase without the trailing dot.  Binary zeros in
+ *	in text are lowercase without the trailing dot (the root, as in a
+ *	null MX, is ""); a record whose name has a label holding a dot or a
+ *	zero byte is dropped, since its text would be ambiguous.  Records
+ *	of other types keep only their type.  Binary zeros in
  *	TXT strings are kept as they are in rr[i].len bytes; text is still
  *	NUL-terminated at that length.  At most DNS_MAX_RR records are
  *	decoded.  r->wire holds the whole DNS message as received (for
- *	libopendkim); it is NULL for DNS_TEMPFAIL.
+ *	libopendkim); it is NULL for DNS_TEMPFAIL and for names that cannot
+ *	be asked.  r->ttl is the smallest TTL of the records used (CNAMEs
+ *	included), as received, capped at DNS_MAX_TTL; for a negative answer
+ *	it is the smaller of the SOA's TTL and minimum, or 300 without SOA.
  *
  *	The cache holds DATA, NODATA and NXDOMAIN answers until their TTL
  *	(for negative answers the SOA minimum, RFC 2308) expires, capped
@@ -62,6 +93,24 @@
  *	with its own lock, so that no lock is global.  Replies are
  *	reference counted and immutable: the caller frees its reference
  *	with dns_reply_free(), whether it came from the cache or not.
+ *	dns_reply_ref() takes one more reference (atomically) and returns r;
+ *	dns_reply_free(NULL) does nothing.
+ *
+ *	dns_reply_parse() classifies a DNS message received for (name,
+ *	qtype) exactly as dns_lookup() does, without any network or cache:
+ *	for tests and fuzzing.  It does not check the id.  A message that
+ *	is not a response to that question, or has an error rcode, is a
+ *	DNS_TEMPFAIL reply.
+ *
+ *	dns_status_name() gives "data", "nodata", "nxdomain" or "tempfail".
+ *
+ *	dns_parse_server() takes "ADDR" or "ADDR:PORT" for IPv4, "ADDR" or
+ *	"[ADDR]:PORT" (or "[ADDR]") for IPv6, with an optional "%scope" on
+ *	an IPv6 address; the port defaults to 53.
+ *	dns_servers_from_resolv_conf() replaces opt->servers with the
+ *	"nameserver" lines of the file (NULL: /etc/resolv.conf), at most
+ *	DNS_MAX_SERVERS, skipping bad ones; a file without any gives
+ *	127.0.0.1, as resolv.conf(5) says.  Other options are left alone.
  * DIAGNOSTICS
  *	dns_parse_server() and dns_servers_from_resolv_conf() return 0,
  *	or -1 for a bad address or an unreadable file.  Lookup failures
@@ -140,7 +189,10 @@ void		 dns_ctx_free(struct dns_ctx *);
 struct dns_client *dns_client_new(struct dns_ctx *);
 void		 dns_client_free(struct dns_client *);
 struct dns_reply *dns_lookup(struct dns_client *, const char *, uint16_t);
+struct dns_reply *dns_reply_ref(struct dns_reply *);
 void		 dns_reply_free(struct dns_reply *);
 const char	*dns_status_name(enum dns_status);
+struct dns_reply *dns_reply_parse(const char *, uint16_t,
+		    const unsigned char *, size_t);
 
 #endif

@@ -16,4 +16,5 @@ pub=$(openssl pkey -in "$tmpdir/key.pem" -pubout -outform DER | base64 -w0)
 	echo "  - TIMEOUT"
 } > "$tmpdir/dkim.yml"
 start_dns "$tmpdir/dkim.yml" || exit 1
-exec "$BUILDDIR/t/dkim-dns-check" "127.0.0.1:$DNS_PORT" "$tmpdir/key.pem"
+"$BUILDDIR/t/dkim-dns-check" "127.0.0.1:$DNS_PORT" "$tmpdir/key.pem"
+exit $?

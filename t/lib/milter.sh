@@ -147,13 +147,3 @@ wait_delivered() {
 	done
 	[ "$(delivered_files | wc -l)" -ge "$1" ]
 }
-
-# unlike - pass when got does not match the extended regular expression
-unlike() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok 1 "$3"
-		diag "     got: '$1'" "expected not to match: '$2'"
-		return 1
-	fi
-	ok 0 "$3"
-}
