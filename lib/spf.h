@@ -24,7 +24,9 @@
  *	expansion (section 7), the limits of section 4.6.4 (at most
  *	SPF_MAX_DNS_TERMS terms that query DNS, at most SPF_MAX_VOID void
  *	lookups, at most 10 names looked up per mx or ptr), and exp=
- *	(section 6.2) on a fail.  All DNS goes through dc.
+ *	(section 6.2) on a fail.  All DNS goes through dc.  An evaluation
+ *	that runs longer than SPF_MAX_SECONDS (DNS timeouts adding up)
+ *	stops with SPF_TEMPERROR (4.6.4).
  *
  *	The outcome is filled in completely; the caller releases its
  *	strings with spf_outcome_free().  out->domain is the domain that
@@ -46,6 +48,7 @@
 
 #define SPF_MAX_DNS_TERMS	10
 #define SPF_MAX_VOID		2
+#define SPF_MAX_SECONDS		20	/* then temperror (4.6.4) */
 
 enum spf_result {
 	SPF_NONE,

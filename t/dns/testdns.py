@@ -113,6 +113,12 @@ class Entry:
         self.faults = set()
 
 
+def text_of(name):
+    """A dns.name.Name as the zone data writes it: raw label bytes, no
+    escapes (the suite has names with spaces, which to_text() escapes)."""
+    return '.'.join(l.decode('latin-1') for l in name.labels if l)
+
+
 def norm(name):
     """Key of a name: labels without empty ones, lowercase (as testspf)."""
     return '.'.join(l for l in str(name).split('.') if l).lower()
@@ -264,16 +270,16 @@ class Server:
         owner = qname
         seen = set()
         for _ in range(MAX_CHAIN):
-            key = norm(owner.to_text())
+            key = norm(text_of(owner))
             if key in seen:
                 return                  # a CNAME loop: the chain ends here
             seen.add(key)
-            recs = self.walk(owner.to_text(), qtype_text)
+            recs = self.walk(text_of(owner), qtype_text)
             if recs is None:
                 resp.set_rcode(dns.rcode.NXDOMAIN)
                 resp.authority.append(self.soa(owner.to_text()))
                 return
-            ttl = self.ttl_of(owner.to_text())
+            ttl = self.ttl_of(text_of(owner))
             mine = [v for t, v in recs if t == qtype_text]
             if oversize and tcp and qtype_text in ('TXT', 'SPF'):
                 rrs = dns.rrset.RRset(owner, dns.rdataclass.IN,
@@ -335,7 +341,7 @@ class Server:
         qtype_text = dns.rdatatype.to_text(question.rdtype)
         self.log(qname.to_text(omit_final_dot=True), qtype_text,
                  'tcp' if tcp else 'udp')
-        e = self.zones.get(norm(qname.to_text()))
+        e = self.zones.get(norm(text_of(qname)))
         faults = e.faults if e is not None else set()
         delay = self.delay_ms + (e.delay_ms if e is not None else 0)
         if delay > 0:
