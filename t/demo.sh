@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/t/install-deps.sh"
 build=${BUILD_DIR:-$top/build}
 cd "$top"
-[ -x configure ] || autoreconf -fi >/dev/null
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p "$build"
 (cd "$build" && "$top/configure" -q && make -j"$(nproc)" >/dev/null)
 set +e
@@ -34,13 +34,13 @@ cat <<EOT
 EOT
 
 n=0
-# demo CLIENT-ADDR FROM TITLE: send one message, print what arrived
+# demo CLIENT-ADDR HELO FROM TITLE: send one message, print what arrived
 demo() {
 	n=$((n + 1))
-	echo "== $n. $3"
-	echo "   client $1 sends MAIL FROM:<$2>"
+	echo "== $n. $4"
+	echo "   client $1 says HELO $2, MAIL FROM:<$3>"
 	swaks --server "127.0.0.1:$PF_INBOUND" --xclient "ADDR=$1 NAME=[UNAVAILABLE]" \
-	    --helo mail.example.org --from "$2" --to rcpt@example.net \
+	    --helo "$2" --from "$3" --to rcpt@example.net \
 	    --header "Subject: demo $n" > "$tmpdir/swaks.out" 2>&1
 	if wait_delivered $n; then
 		echo "   delivered with:"
@@ -53,9 +53,12 @@ demo() {
 	echo
 }
 
-demo 192.0.2.1 user@example.org "SPF pass: example.org's own server"
-demo 198.51.100.7 user@example.org "SPF fail: a stranger using example.org"
-demo 198.51.100.7 user@soft.example.org "SPF softfail: soft.example.org ends in ~all"
+demo 192.0.2.1 mail.example.org user@example.org \
+    "SPF pass: example.org's own server"
+demo 198.51.100.7 stranger.example user@example.org \
+    "SPF fail: a stranger using example.org"
+demo 198.51.100.7 stranger.example user@soft.example.org \
+    "SPF softfail: soft.example.org ends in ~all"
 
 echo "== authmilter's log, one line per message:"
 grep 'action=' "$AM_LOG" | sed 's/^/   /'
