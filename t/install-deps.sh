@@ -5,7 +5,7 @@ set -e
 PKGS="autoconf automake libtool pkg-config make gcc clang
 libmilter-dev libldns-dev libopendkim-dev libssl-dev libsqlite3-dev
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
-python3-authres perl"
+python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools valgrind openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
