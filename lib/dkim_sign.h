@@ -14,6 +14,12 @@
  *	         size_t len);
  *	size_t dkim_signer_eom(struct dkim_signer *s, char ***values);
  *	void dkim_signer_free(struct dkim_signer *s);
+ *
+ *	extern const char *const dkim_sign_default_headers[];
+ *	void dkim_signer_set_time(struct dkim_signer *s, time_t t);
+ *	void dkim_sign_canon_header(struct strbuf *out, enum dkim_canon c,
+ *	         const char *name, const char *value);
+ *	const char *dkim_canon_name(enum dkim_canon c);
  * DESCRIPTION
  *	A dkim_signer signs one message for one domain (d=) with every key
  *	given, each making its own DKIM-Signature: rsa-sha256 or
@@ -36,13 +42,53 @@
  *	dkim_signer_free().  They are to be inserted at the top of the
  *	header block, in the order given.  A signing failure (which needs
  *	a broken key) gives fewer signatures and is logged.
+ *
+ *	Details the contract above leaves open:
+ *
+ *	o The header lists are NULL-terminated arrays borrowed from the
+ *	  caller (the configuration), which must outlive the signer; an
+ *	  array holding only NULL means none.  Names compare without
+ *	  regard to case; h= lists them in lowercase.  From is always
+ *	  signed (RFC 6376 5.4), whatever the list says, and an oversigned
+ *	  name is signed even when it is not in the sign list.
+ *	o h= follows the message: at the first occurrence of a signed
+ *	  name, all its occurrences bottom-up (RFC 6376 5.4.2), then the
+ *	  extra entry if it is oversigned; oversigned names absent from
+ *	  the message come last (one entry each: signs their absence).
+ *	o Only headers with a signed name are kept (until free); the body
+ *	  costs a fixed 4 KB buffer whatever its size: a CR at the end of
+ *	  a chunk, WSP runs and trailing empty lines are state, not data.
+ *	  A bare LF in the body is taken as a line end (the MTA sends it
+ *	  as CRLF); a bare CR is data.
+ *	o Simple header canonicalization sees "Name: value", i.e. assumes
+ *	  the MTA removed exactly one space after the colon; a "\n" not
+ *	  preceded by "\r" in a value counts as CRLF (as on the wire).
+ *	o The values from dkim_signer_eom() fold with "\n\t" (no CR), the
+ *	  form libmilter's smfi_insheader() expects and Postfix and
+ *	  Sendmail turn into CRLF TAB.  The tags are v, a, c, d, s, t, x
+ *	  (with a ttl), h, bh, b, in that order; b= starts its own line.
+ *	o All keys share one body hash; one signature per key, in the
+ *	  order of the keys.
+ *
+ *	dkim_sign_default_headers is the default sign list: RFC 6376
+ *	5.4.1's recommended set (From, Reply-To, Subject, Date, To, Cc,
+ *	Resent-*, In-Reply-To, References, List-*), plus Sender,
+ *	Message-ID, MIME-Version, Content-Type, Content-Transfer-Encoding
+ *	and List-Unsubscribe-Post (RFC 8058 wants it signed).
+ *
+ *	dkim_signer_set_time() fixes t= (tests; default: the time of
+ *	dkim_signer_eom()).  dkim_sign_canon_header() appends one header
+ *	in canonical form, CRLF included.  dkim_canon_name() gives
+ *	"relaxed" or "simple".
  */
 #ifndef AUTHMILTER_DKIM_SIGN_H
 #define AUTHMILTER_DKIM_SIGN_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "signkey.h"
+#include "util.h"
 
 enum dkim_canon {
 	SIGN_CANON_RELAXED = 0,	/* "relaxed" */
@@ -68,5 +114,11 @@ void			 dkim_signer_body(struct dkim_signer *,
 			    const unsigned char *, size_t);
 size_t			 dkim_signer_eom(struct dkim_signer *, char ***);
 void			 dkim_signer_free(struct dkim_signer *);
+
+extern const char *const dkim_sign_default_headers[];
+void			 dkim_signer_set_time(struct dkim_signer *, time_t);
+void			 dkim_sign_canon_header(struct strbuf *,
+			    enum dkim_canon, const char *, const char *);
+const char		*dkim_canon_name(enum dkim_canon);
 
 #endif
