@@ -43,25 +43,17 @@ struct parse_ctx {
 static void __attribute__((format(printf, 2, 3)))
 conf_error(struct parse_ctx *pc, const char *fmt, ...)
 {
-	char probe[1], *msg;
 	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	msg = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	if (pc->line > 0)
-		sb_printf(pc->errors, "%s:%u: %s: %s\n", pc->path, pc->line,
-		    pc->keyword, msg);
+		sb_printf(pc->errors, "%s:%u: %s: ", pc->path, pc->line,
+		    pc->keyword);
 	else
-		sb_printf(pc->errors, "%s: %s\n", pc->path, msg);
-	free(msg);
+		sb_printf(pc->errors, "%s: ", pc->path);
+	va_start(ap, fmt);
+	sb_vprintf(pc->errors, fmt, ap);
+	va_end(ap);
+	sb_putc(pc->errors, '\n');
 	pc->nerrors++;
 }
 
@@ -348,7 +340,7 @@ set_authserv_id(struct parse_ctx *pc, struct config *cf, const char *value)
 	return 0;
 }
 
-/* set_domains - Domains: load the table, relative to the config's dir */
+/* set_domains - Domains: the table file, relative to the config's dir */
 static int
 set_domains(struct parse_ctx *pc, struct config *cf, const char *value)
 {
@@ -360,12 +352,22 @@ set_domains(struct parse_ctx *pc, struct config *cf, const char *value)
 		sb_append(&path, pc->path, (size_t)(slash - pc->path) + 1);
 	sb_puts(&path, value);
 	cf->domains_path = sb_detach(&path);
-	sb_free(&path);
+	return 0;
+}
+
+/* load_domains - read the table, and its keys when signing is on */
+static void
+load_domains(struct parse_ctx *pc, struct config *cf)
+{
+	if (cf->domains_path == NULL)
+		return;
 	if ((cf->table = table_load(cf->domains_path, pc->errors)) == NULL) {
 		pc->nerrors++;		/* table_load wrote the lines */
-		return -1;
+		return;
 	}
-	return 0;
+	if (cf->dkim_sign && table_load_keys(cf->table, cf->domains_path,
+	    cf->require_safe_keys, pc->errors) != 0)
+		pc->nerrors++;
 }
 
 /* set_nameservers - Nameservers: up to DNS_MAX_SERVERS ADDR[:PORT] */
@@ -636,6 +638,146 @@ set_umask(struct parse_ctx *pc, struct config *cf, const char *value)
 	return 0;
 }
 
+/* set_max_sigs - MaximumSignaturesToVerify: 1 to 50 */
+static int
+set_max_sigs(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, 50, &v) == -1 || v < 1) {
+		conf_error(pc, "expected a number from 1 to 50, got '%s'",
+		    value);
+		return -1;
+	}
+	cf->dkim_verify_opts.max_sigs = (unsigned)v;
+	return 0;
+}
+
+/* set_min_key_bits - MinimumKeyBits: 0 to 16384 */
+static int
+set_min_key_bits(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, 16384, &v) == -1) {
+		conf_error(pc, "expected a number of bits up to 16384, got "
+		    "'%s'", value);
+		return -1;
+	}
+	cf->dkim_verify_opts.min_key_bits = (unsigned)v;
+	return 0;
+}
+
+/* parse_canon - "relaxed" or "simple" */
+static int
+parse_canon(const char *s, size_t len, enum dkim_canon *out)
+{
+	if (len == 7 && strncasecmp(s, "relaxed", 7) == 0)
+		*out = SIGN_CANON_RELAXED;
+	else if (len == 6 && strncasecmp(s, "simple", 6) == 0)
+		*out = SIGN_CANON_SIMPLE;
+	else
+		return -1;
+	return 0;
+}
+
+/* set_canonicalization - Canonicalization: HEADER[/BODY] */
+static int
+set_canonicalization(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	const char *slash = strchr(value, '/');
+	size_t hlen = slash ? (size_t)(slash - value) : strlen(value);
+	struct dkim_sign_opts *o = &cf->dkim_sign_opts;
+
+	if (parse_canon(value, hlen, &o->header_canon) != 0 ||
+	    (slash != NULL && parse_canon(slash + 1, strlen(slash + 1),
+	    &o->body_canon) != 0)) {
+		conf_error(pc, "expected relaxed or simple, as HEADER/BODY "
+		    "(e.g. relaxed/simple), got '%s'", value);
+		return -1;
+	}
+	if (slash == NULL)	/* as OpenDKIM: the body defaults to simple */
+		o->body_canon = SIGN_CANON_SIMPLE;
+	return 0;
+}
+
+/* header_names_valid - every word a header field name (RFC 5322 ftext) */
+static int
+header_names_valid(struct parse_ctx *pc, char **names)
+{
+	const unsigned char *p;
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		for (p = (const unsigned char *)names[i]; *p; p++)
+			if (*p < 33 || *p > 126 || *p == ':') {
+				conf_error(pc, "'%s' is not a header name",
+				    names[i]);
+				return -1;
+			}
+	return 0;
+}
+
+/* set_header_list - SignHeaders or OversignHeaders into *slot */
+static int
+set_header_list(struct parse_ctx *pc, char ***slot, const char *value)
+{
+	size_t n;
+	char **names = split_list(value, &n);
+
+	if (n == 0 || header_names_valid(pc, names) != 0) {
+		if (n == 0)
+			conf_error(pc, "expected header names");
+		free_list(names);
+		return -1;
+	}
+	*slot = names;
+	return 0;
+}
+
+/* set_sign_headers - SignHeaders */
+static int
+set_sign_headers(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	return set_header_list(pc, &cf->sign_headers, value);
+}
+
+/* set_oversign_headers - OversignHeaders ("none" for none) */
+static int
+set_oversign_headers(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	if (str_caseeq(value, "none")) {
+		cf->oversign_headers = xcalloc(1, sizeof(char *));
+		return 0;
+	}
+	return set_header_list(pc, &cf->oversign_headers, value);
+}
+
+/* set_signature_ttl - SignatureTTL: seconds until x=, 0 for none */
+static int
+set_signature_ttl(struct parse_ctx *pc, struct config *cf, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, 315360000, &v) == -1) {
+		conf_error(pc, "expected seconds (0 for no x=), got '%s'",
+		    value);
+		return -1;
+	}
+	cf->dkim_sign_opts.ttl = (unsigned)v;
+	return 0;
+}
+
+/* set_require_safe_keys - RequireSafeKeys */
+static int
+set_require_safe_keys(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return parse_bool_value(pc, value, &cf->require_safe_keys);
+}
+
 static const struct keyword {
 	const char	*name;
 	int		(*set)(struct parse_ctx *, struct config *,
@@ -660,6 +802,13 @@ static const struct keyword {
 	{ "SyslogFacility", set_syslog_facility },
 	{ "LogLevel", set_log_level },
 	{ "UMask", set_umask },
+	{ "MaximumSignaturesToVerify", set_max_sigs },
+	{ "MinimumKeyBits", set_min_key_bits },
+	{ "Canonicalization", set_canonicalization },
+	{ "SignHeaders", set_sign_headers },
+	{ "OversignHeaders", set_oversign_headers },
+	{ "SignatureTTL", set_signature_ttl },
+	{ "RequireSafeKeys", set_require_safe_keys },
 };
 
 /* parse_line - one config line (comment removed, trimmed) into cf */
@@ -735,6 +884,11 @@ config_new(const char *path)
 	cf->syslog_facility = LOG_MAIL;
 	cf->log_level = LOG_INFO;
 	cf->umask = 007;
+	cf->dkim_verify_opts.max_sigs = DKIM_DEFAULT_MAX_SIGS;
+	cf->dkim_verify_opts.min_key_bits = DKIM_DEFAULT_MIN_KEY_BITS;
+	cf->dkim_sign_opts.header_canon = SIGN_CANON_RELAXED;
+	cf->dkim_sign_opts.body_canon = SIGN_CANON_RELAXED;
+	cf->require_safe_keys = 1;
 	atomic_init(&cf->refs, 1);
 	return cf;
 }
@@ -752,8 +906,12 @@ config_free(struct config *cf)
 	free_list(cf->sign_daemons);
 	free(cf->user_id);
 	free(cf->pid_file);
+	free_list(cf->sign_headers);
+	free_list(cf->oversign_headers);
 	if (cf->resolver != NULL)
 		dns_ctx_free(cf->resolver);
+	if (cf->dkim != NULL)
+		dkim_engine_free(cf->dkim);
 	free(cf);
 }
 
@@ -804,6 +962,8 @@ config_load(const char *path, struct strbuf *errors)
 	}
 	free(line);
 	fclose(fp);
+	pc.line = 0;
+	load_domains(&pc, cf);
 	sb_free(&scratch);
 	if (pc.nerrors > 0) {
 		config_free(cf);
@@ -818,6 +978,9 @@ config_load(const char *path, struct strbuf *errors)
 		default_nameservers(&cf->dns_opts);
 	if (cf->sign_daemons == NULL)
 		cf->sign_daemons = xcalloc(1, sizeof(*cf->sign_daemons));
+	cf->dkim_sign_opts.sign_headers = (const char *const *)cf->sign_headers;
+	cf->dkim_sign_opts.oversign_headers =
+	    (const char *const *)cf->oversign_headers;
 	if (cf->internal_hosts.n == 0 && !seen_keyword(seen,
 	    "InternalHosts"))
 		(void)add_internal_hosts(&pc, cf, DEFAULT_INTERNAL);

@@ -28,8 +28,13 @@
  *
  *	A loaded config is never changed.  It starts with one reference;
  *	config_unref() of the last reference frees it together with its
- *	table and, if the daemon attached one, its dns_ctx cf->resolver (so
- *	every dns client made from it must be freed before the last unref).
+ *	table (and the signing keys it loaded) and, if the daemon attached
+ *	them, its dns_ctx cf->resolver (so every dns client made from it
+ *	must be freed before the last unref) and its dkim_engine cf->dkim.
+ *
+ *	The table is read after the whole file, so that RequireSafeKeys
+ *	applies wherever it stands; with DKIMSign yes every key it names is
+ *	loaded and checked then.
  *	config_ref() and config_unref() are thread-safe.
  */
 #ifndef AUTHMILTER_CONFIG_H
@@ -38,6 +43,8 @@
 #include <stdatomic.h>
 
 #include "cidr.h"
+#include "dkim_sign.h"
+#include "dkim_verify.h"
 #include "dns.h"
 #include "table.h"
 #include "util.h"
@@ -58,6 +65,11 @@ struct config {
 	int		  dkim_verify;	/* DKIMVerify, default yes */
 	int		  dkim_sign;	/* DKIMSign, default yes */
 	int		  dmarc;	/* DMARC, default yes */
+	struct dkim_verify_opts dkim_verify_opts; /* MaximumSignaturesToVerify, MinimumKeyBits */
+	struct dkim_sign_opts dkim_sign_opts;	/* Canonicalization, SignHeaders, OversignHeaders, SignatureTTL */
+	char		**sign_headers;	/* SignHeaders, NULL: the default list */
+	char		**oversign_headers; /* OversignHeaders, default From */
+	int		  require_safe_keys; /* RequireSafeKeys, default yes */
 	char		 *user_id;	/* UserID, NULL: stay as started */
 	char		 *pid_file;	/* PidFile, NULL: none */
 	int		  syslog;	/* Syslog, default yes */
@@ -65,6 +77,7 @@ struct config {
 	int		  log_level;	/* LogLevel, default info */
 	int		  umask;	/* UMask, default 007 */
 	struct dns_ctx	 *resolver;	/* attached by the daemon, may be NULL */
+	struct dkim_engine *dkim;	/* attached by the daemon, may be NULL */
 	atomic_int	  refs;
 };
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "signkey.h"
 #include "util.h"
 #include "table.h"
 
@@ -61,24 +62,16 @@ struct load_ctx {
 static void __attribute__((format(printf, 2, 3)))
 load_error(struct load_ctx *lc, const char *fmt, ...)
 {
-	char probe[1], *msg;
 	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	msg = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	if (lc->line > 0)
-		sb_printf(lc->errors, "%s:%u: %s\n", lc->path, lc->line, msg);
+		sb_printf(lc->errors, "%s:%u: ", lc->path, lc->line);
 	else
-		sb_printf(lc->errors, "%s: %s\n", lc->path, msg);
-	free(msg);
+		sb_printf(lc->errors, "%s: ", lc->path);
+	va_start(ap, fmt);
+	sb_vprintf(lc->errors, fmt, ap);
+	va_end(ap);
+	sb_putc(lc->errors, '\n');
 	lc->nerrors++;
 }
 
@@ -184,6 +177,7 @@ entry_free(struct table_entry *e)
 	for (i = 0; i < e->nsign; i++) {
 		free(e->sign[i].selector);
 		free(e->sign[i].keyfile);
+		signkey_free(e->sign[i].key);
 	}
 	free(e->sign);
 	free(e->pattern);
@@ -268,6 +262,7 @@ parse_sign(struct load_ctx *lc, const char *val, struct table_entry *e)
 			    item) - 1), colon + 1);
 			bad++;
 		} else {
+			k.key = NULL;
 			k.selector = xstrndup(item, (size_t)(colon - item));
 			k.keyfile = xstrndup(colon + 1,
 			    n - (size_t)(colon - item) - 1);
@@ -524,6 +519,40 @@ table_lookup(const struct table *t, const char *domain,
 	}
 	if ((e = table_find(t, "*")) != NULL)
 		policy_apply(e, &have, out);
+}
+
+/* table_load_keys - load every signing key the table names */
+int
+table_load_keys(struct table *t, const char *path, int require_safe,
+    struct strbuf *errors)
+{
+	struct load_ctx lc;
+	struct strbuf err;
+	struct sign_key *k;
+	size_t i, j;
+
+	if (t == NULL)
+		return 0;
+	memset(&lc, 0, sizeof(lc));
+	lc.path = path;
+	lc.errors = errors;
+	sb_init(&err);
+	for (i = 0; i < t->n; i++) {
+		lc.line = t->v[i].line;
+		for (j = 0; j < t->v[i].nsign; j++) {
+			k = &t->v[i].sign[j];
+			if (k->key != NULL)
+				continue;
+			sb_truncate(&err, 0);
+			k->key = signkey_load(k->selector, k->keyfile,
+			    require_safe, &err);
+			if (k->key == NULL)
+				load_error(&lc, "sign: %s",
+				    str_trim(err.s));
+		}
+	}
+	sb_free(&err);
+	return lc.nerrors > 0 ? -1 : 0;
 }
 
 /* table_free - release a table and everything it owns */

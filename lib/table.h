@@ -7,6 +7,8 @@
  *	struct table *table_load(const char *path, struct strbuf *errors);
  *	void table_lookup(const struct table *t, const char *domain,
  *	         struct domain_policy *out);
+ *	int table_load_keys(struct table *t, const char *path,
+ *	         int require_safe, struct strbuf *errors);
  *	void table_free(struct table *t);
  * DESCRIPTION
  *	The table file has one entry a line: a domain pattern, then
@@ -44,6 +46,13 @@
  *	an option given twice on one line is an error.  A line with a
  *	pattern and no options is allowed (it only sets out->matched).
  *
+ *	table_load_keys() loads the private key of every sign= entry
+ *	(signkey_load(), with require_safe for RequireSafeKeys), so that a
+ *	missing, unsafe or broken key is an error at load, not at the
+ *	first message.  It returns 0, or -1 after appending one line per
+ *	bad key, "PATH:LINE: sign: problem", to errors.  path is the table
+ *	file's name, for those lines.
+ *
  *	A loaded table is immutable and may be read by any thread.
  */
 #ifndef AUTHMILTER_TABLE_H
@@ -61,9 +70,12 @@ enum temperror_action {
 	TEMPERROR_TEMPFAIL
 };
 
+struct signkey;
+
 struct sign_key {
-	char	*selector;
-	char	*keyfile;
+	char		*selector;
+	char		*keyfile;
+	struct signkey	*key;		/* loaded by table_load_keys() */
 };
 
 struct domain_policy {
@@ -82,6 +94,8 @@ struct table;
 struct table	*table_load(const char *, struct strbuf *);
 void		 table_lookup(const struct table *, const char *,
 		    struct domain_policy *);
+int		 table_load_keys(struct table *, const char *, int,
+		    struct strbuf *);
 void		 table_free(struct table *);
 
 #endif

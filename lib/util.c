@@ -125,18 +125,28 @@ void
 sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	sb_vprintf(sb, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	sb_reserve(sb, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
+}
+
+/* sb_vprintf - append formatted text from a va_list */
+void
+sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	char probe[1];
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(probe, sizeof(probe), fmt, ap);
+	if (n >= 0) {
+		sb_reserve(sb, (size_t)n);
+		vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, again);
+		sb->len += (size_t)n;
+	}
+	va_end(again);
 }
 
 /* sb_truncate - cut the string to len bytes (no-op if shorter) */

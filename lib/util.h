@@ -15,6 +15,7 @@
  *	void  sb_puts(struct strbuf *sb, const char *s);
  *	void  sb_putc(struct strbuf *sb, int c);
  *	void  sb_printf(struct strbuf *sb, const char *fmt, ...);
+ *	void  sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
  *	void  sb_truncate(struct strbuf *sb, size_t len);
  *	void  sb_put_printable(struct strbuf *sb, const char *s, size_t max);
  *	char *sb_detach(struct strbuf *sb);
@@ -52,6 +53,7 @@
 #ifndef AUTHMILTER_UTIL_H
 #define AUTHMILTER_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -72,6 +74,8 @@ void	 sb_puts(struct strbuf *, const char *);
 void	 sb_putc(struct strbuf *, int);
 void	 sb_printf(struct strbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	 sb_vprintf(struct strbuf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 void	 sb_truncate(struct strbuf *, size_t);
 void	 sb_put_printable(struct strbuf *, const char *, size_t);
 char	*sb_detach(struct strbuf *);

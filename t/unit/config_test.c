@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -629,13 +630,13 @@ test_domains(void)
 	ok(cf == NULL, "bad Domains table fails the config");
 	sb_init(&want);
 	sb_printf(&want,
+	    "%s:3: UMask: expected an octal mask such as 007 or 027, "
+	    "got '8'\n"
 	    "%s:1: spf: expected yes or no, got 'maybe'\n"
 	    "%s:2: duplicate pattern 'example.com' (first on line 1)\n"
-	    "%s:2: unknown option 'spf-fial'\n"
-	    "%s:3: UMask: expected an octal mask such as 007 or 027, "
-	    "got '8'\n", dom, dom, dom, path);
-	is_str(err.s, want.s, "table errors (relative path resolved) and "
-	    "later config errors all reported");
+	    "%s:2: unknown option 'spf-fial'\n", path, dom, dom, dom);
+	is_str(err.s, want.s, "config errors, then the table's (read after "
+	    "the file, relative path resolved): all reported");
 	sb_free(&want);
 	sb_free(&err);
 	unlink(path);
@@ -705,6 +706,129 @@ test_refs(void)
 	ok(1, "config_unref(NULL) is harmless");
 }
 
+/* test_dkim_keywords - the DKIM keywords, their defaults and bad values */
+static void
+test_dkim_keywords(void)
+{
+	struct config *cf;
+
+	cf = expect_good("# nothing\n");
+	if (cf != NULL) {
+		is_int(cf->dkim_verify_opts.max_sigs, 5,
+		    "default MaximumSignaturesToVerify 5");
+		is_int(cf->dkim_verify_opts.min_key_bits, 1024,
+		    "default MinimumKeyBits 1024");
+		is_int(cf->dkim_sign_opts.header_canon, SIGN_CANON_RELAXED,
+		    "default header canonicalization relaxed");
+		is_int(cf->dkim_sign_opts.body_canon, SIGN_CANON_RELAXED,
+		    "default body canonicalization relaxed");
+		ok(cf->dkim_sign_opts.sign_headers == NULL,
+		    "default SignHeaders: the signer's built-in list");
+		ok(cf->dkim_sign_opts.oversign_headers == NULL,
+		    "default OversignHeaders: the signer's built-in From");
+		is_int(cf->dkim_sign_opts.ttl, 0, "default SignatureTTL 0");
+		is_int(cf->require_safe_keys, 1, "default RequireSafeKeys yes");
+		config_unref(cf);
+	}
+	cf = expect_good("MaximumSignaturesToVerify 12\nMinimumKeyBits 2048\n"
+	    "Canonicalization simple/relaxed\nSignHeaders From,To Subject\n"
+	    "OversignHeaders From, Subject\nSignatureTTL 86400\n"
+	    "RequireSafeKeys no\n");
+	if (cf != NULL) {
+		is_int(cf->dkim_verify_opts.max_sigs, 12,
+		    "MaximumSignaturesToVerify 12");
+		is_int(cf->dkim_verify_opts.min_key_bits, 2048,
+		    "MinimumKeyBits 2048");
+		is_int(cf->dkim_sign_opts.header_canon, SIGN_CANON_SIMPLE,
+		    "Canonicalization simple/...");
+		is_int(cf->dkim_sign_opts.body_canon, SIGN_CANON_RELAXED,
+		    "Canonicalization .../relaxed");
+		ok(cf->dkim_sign_opts.sign_headers != NULL &&
+		    strcmp(cf->dkim_sign_opts.sign_headers[0], "From") == 0 &&
+		    strcmp(cf->dkim_sign_opts.sign_headers[2], "Subject") == 0 &&
+		    cf->dkim_sign_opts.sign_headers[3] == NULL,
+		    "SignHeaders list, commas and blanks");
+		ok(cf->dkim_sign_opts.oversign_headers != NULL &&
+		    strcmp(cf->dkim_sign_opts.oversign_headers[1], "Subject")
+		    == 0, "OversignHeaders list");
+		is_int(cf->dkim_sign_opts.ttl, 86400, "SignatureTTL 86400");
+		is_int(cf->require_safe_keys, 0, "RequireSafeKeys no");
+		config_unref(cf);
+	}
+	cf = expect_good("Canonicalization relaxed\n");
+	if (cf != NULL) {
+		is_int(cf->dkim_sign_opts.body_canon, SIGN_CANON_SIMPLE,
+		    "Canonicalization with one word: the body is simple");
+		config_unref(cf);
+	}
+	cf = expect_good("OversignHeaders none\n");
+	if (cf != NULL) {
+		ok(cf->dkim_sign_opts.oversign_headers != NULL &&
+		    cf->dkim_sign_opts.oversign_headers[0] == NULL,
+		    "OversignHeaders none: an empty list");
+		config_unref(cf);
+	}
+	expect_bad("MaximumSignaturesToVerify 0", "MaximumSignaturesToVerify",
+	    "expected a number from 1 to 50, got '0'");
+	expect_bad("MinimumKeyBits lots", "MinimumKeyBits",
+	    "expected a number of bits up to 16384, got 'lots'");
+	expect_bad("Canonicalization relaxed/loose", "Canonicalization",
+	    "expected relaxed or simple, as HEADER/BODY (e.g. relaxed/simple), "
+	    "got 'relaxed/loose'");
+	expect_bad("SignHeaders From:", "SignHeaders",
+	    "'From:' is not a header name");
+	expect_bad("SignatureTTL -1", "SignatureTTL",
+	    "expected seconds (0 for no x=), got '-1'");
+	expect_bad("RequireSafeKeys perhaps", "RequireSafeKeys",
+	    "expected yes or no, got 'perhaps'");
+}
+
+/* test_sign_keys - DKIMSign loads every key of the table at load */
+static void
+test_sign_keys(void)
+{
+	struct strbuf conf, lines;
+	char *key, *table;
+
+	key = write_named("unsafe.pem", "-----BEGIN PRIVATE KEY-----\n"
+	    "garbage\n-----END PRIVATE KEY-----\n");
+	chmod(key, 0644);
+	sb_init(&conf);
+	sb_printf(&conf, "example.com sign=sel:%s\n", key);
+	table = write_named("keys.tbl", conf.s);
+	sb_truncate(&conf, 0);
+	sb_printf(&conf, "Domains %s\n", table);
+	sb_init(&lines);
+	sb_printf(&lines, "%s:1: sign: ", table);
+	{
+		struct strbuf err;
+		struct config *cf = load(conf.s, &err, NULL);
+
+		ok(cf == NULL, "a table naming a bad key is refused");
+		ok(strncmp(err.s, lines.s, lines.len) == 0 &&
+		    strstr(err.s, key) != NULL,
+		    "the error names the table line and the key file");
+		config_unref(cf);
+		sb_free(&err);
+	}
+	sb_truncate(&conf, 0);
+	sb_printf(&conf, "Domains %s\nDKIMSign no\n", table);
+	{
+		struct strbuf err;
+		struct config *cf = load(conf.s, &err, NULL);
+
+		ok(cf != NULL, "with DKIMSign no the keys are not loaded");
+		config_unref(cf);
+		sb_free(&err);
+	}
+	sb_free(&conf);
+	sb_free(&lines);
+	unlink(key);
+	unlink(table);
+	free(key);
+	free(table);
+}
+
 int
 main(void)
 {
@@ -720,6 +844,8 @@ main(void)
 	test_errors();
 	test_domains();
 	test_refs();
+	test_dkim_keywords();
+	test_sign_keys();
 	rmdir(tmpdir);
 	return tap_done();
 }
