@@ -15,12 +15,20 @@ struct dkim_query {
 };
 
 static _Thread_local struct dns_client *bound_client;
+static _Thread_local struct dns_batch *bound_batch;
 
 /* dkim_dns_bind - the DNS client this thread's DKIM lookups use */
 void
 dkim_dns_bind(struct dns_client *dc)
 {
 	bound_client = dc;
+}
+
+/* dkim_dns_bind_batch - the prefetched answers this thread's lookups use */
+void
+dkim_dns_bind_batch(struct dns_batch *b)
+{
+	bound_batch = b;
 }
 
 /* query_start - look the name up now; the reply waits in buf */
@@ -33,9 +41,15 @@ query_start(void *service, int type, unsigned char *query,
 
 	(void)service;
 	q->status = DKIM_DNS_ERROR;
-	if (bound_client != NULL && type > 0 && type <= 0xffff) {
-		r = dns_lookup(bound_client, (const char *)query,
+	r = NULL;
+	if (type > 0 && type <= 0xffff) {
+		r = dns_batch_reply(bound_batch, (const char *)query,
 		    (uint16_t)type);
+		if (r == NULL && bound_client != NULL)
+			r = dns_lookup(bound_client, (const char *)query,
+			    (uint16_t)type);
+	}
+	if (r != NULL) {
 		if (r->status != DNS_TEMPFAIL && r->wire != NULL &&
 		    r->wirelen <= buflen) {
 			memcpy(buf, r->wire, r->wirelen);

@@ -6,6 +6,7 @@
  *
  *	void dkim_dns_attach(DKIM_LIB *lib);
  *	void dkim_dns_bind(struct dns_client *dc);
+ *	void dkim_dns_bind_batch(struct dns_batch *b);
  * DESCRIPTION
  *	dkim_dns_attach() installs our query functions in a DKIM_LIB
  *	(dkim_dns_set_query_service/start/waitreply/cancel), so that no
@@ -17,6 +18,15 @@
  *	thread's queries go to (a session binds its own client before it
  *	hands libopendkim work that may look up keys).  With no client
  *	bound, a query fails as a temporary error.
+ *
+ *	dkim_dns_bind_batch() tells the adapter which batch of prefetched
+ *	answers (lib/dns dns_batch_start(), started at end of headers) the
+ *	calling thread's queries look in first: a question the batch asked
+ *	gets the batch's answer, temporary failures included (the batch
+ *	already spent the time allowed), without another query and even
+ *	with the cache turned off; any other question goes to the bound
+ *	client.  NULL unbinds; the caller unbinds before it frees the
+ *	batch.
  *
  *	The start function looks the name up (through the shared cache)
  *	and copies the raw DNS reply into libopendkim's buffer; the wait
@@ -37,5 +47,6 @@
 
 void	dkim_dns_attach(DKIM_LIB *);
 void	dkim_dns_bind(struct dns_client *);
+void	dkim_dns_bind_batch(struct dns_batch *);
 
 #endif

@@ -48,6 +48,58 @@
  *			key syntax, h=/k= mismatch, signature syntax
  *	A testing key (t=y) keeps its result and says so in the comment.
  *
+ *	Precisely:
+ *	- pass needs libopendkim's signature check good AND the body hash
+ *	  matching (DKIM_SIG_CHECK: DKIM_SIGFLAG_PASSED and
+ *	  dkim_sig_getbh() == DKIM_SIGBH_MATCH), the key's k= naming the
+ *	  type of a=, then none of the policy cases below.
+ *	- policy, checked in this order: a=rsa-sha1 ("rsa-sha1 is not
+ *	  accepted (RFC 8301)"; libopendkim would call it good); an RSA
+ *	  key under opts->min_key_bits ("512-bit key, under 1024 bits";
+ *	  Ed25519 keys are 256 bits and exempt); an l= shorter than the
+ *	  canonical body ("l= leaves N bytes unsigned", N counted in the
+ *	  signature's body canonicalization, RFC 6376 3.4.3/3.4.4, while
+ *	  the body streams by); l= equal to the canonical body length is
+ *	  a pass ("l= covers the whole body").  An expired signature (x=
+ *	  in the past, beyond libopendkim's clock drift) is policy too:
+ *	  RFC 6376 3.5 lets a verifier ignore it, and libopendkim does not
+ *	  verify it at all, so it is neither pass nor a proven fail.
+ *	- fail: signature or body hash bad; l= larger than the body.
+ *	- temperror: key lookup failed (DNS timeout, SERVFAIL, hostile
+ *	  answer): libopendkim's DKIM_SIGERROR_KEYFAIL.
+ *	- permerror: no key (NXDOMAIN, NODATA, a name that cannot exist),
+ *	  revoked key (p= empty), key h= not allowing the hash
+ *	  (KEYHASHMISMATCH), key k= not matching a=, bad key or signature
+ *	  syntax, t= in the future, h= without From, and every signature
+ *	  when libopendkim refuses the whole header block.
+ *
+ *	Header fields go to libopendkim as "name: value" (one space put
+ *	back after the colon, as OpenDKIM does when the MTA strips it), so
+ *	a field signed with simple header canonicalization and without
+ *	that one space does not verify.
+ *
+ *	Limits: at most DKIM_MAX_RESULTS DKIM-Signature fields are
+ *	reported (the first ones; the others are neither evaluated nor
+ *	reported); of those, the first opts->max_sigs are evaluated and
+ *	the rest are neutral ("not checked: more than N signatures").
+ *	An opts field of 0 takes its default.  Memory per message does not
+ *	grow with the body: libopendkim hashes each chunk as it comes
+ *	(no temporary files), and the canonical length is counted, not
+ *	kept.
+ *
+ *	Key lookups: dkim_verifier_eoh() starts one DNS batch (see
+ *	dns_batch_start() in dns.h) with the TXT query of every signature
+ *	to be evaluated, and returns at once; libopendkim is built with
+ *	DKIM_LIBFLAGS_DELAYSIGPROC so that it looks nothing up before end
+ *	of message.  dkim_verifier_eom() waits for the batch, binds it to
+ *	the thread (dkim_dns_bind_batch(); dc too with dkim_dns_bind(),
+ *	unless NULL: then the client already bound stays) and lets
+ *	libopendkim process the signatures: its sequential lookups find
+ *	the answers already there, even with the DNS cache turned off.
+ *	With dc NULL at eoh nothing is prefetched, and lookups at eom go
+ *	to the thread's bound client.  Both take a client of the calling
+ *	thread; the batch uses it until dkim_verifier_free().
+ *
  *	Every string in a result is printable ASCII (bytes from the
  *	network outside 0x20..0x7e become '?') and bounded.
  */
@@ -60,6 +112,7 @@
 
 #define DKIM_DEFAULT_MAX_SIGS		5
 #define DKIM_DEFAULT_MIN_KEY_BITS	1024
+#define DKIM_MAX_RESULTS		50	/* DKIM-Signature fields reported */
 
 enum dkim_result {
 	DKIM_RES_NONE,

@@ -745,6 +745,67 @@ dns_log_fail(const struct dns_question *q, const struct dns_server *srv,
 	sb_free(&name);
 }
 
+/* what one datagram received for a query means */
+enum dns_udp_rx {
+	UDP_IGNORED,		/* not ours (id, QR, question): keep waiting */
+	UDP_TRUNCATED,		/* ours, TC=1: ask again over TCP */
+	UDP_ANSWERED,		/* ours, classified into *rp */
+	UDP_REFUSED		/* ours, an error rcode: this try failed */
+};
+
+/*
+ * dns_udp_open - a fresh socket connected to the server, with the query
+ * (under a fresh id) sent; -1 on error
+ */
+static int
+dns_udp_open(const struct dns_server *srv, const struct dns_question *q,
+    unsigned char *query, size_t qlen)
+{
+	uint16_t id = dns_random_id();
+	int fd;
+
+	query[0] = (unsigned char)(id >> 8);
+	query[1] = (unsigned char)id;
+	fd = socket(srv->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		dns_log_fail(q, srv, "udp", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (const struct sockaddr *)&srv->addr,
+	    srv->addrlen) != 0 || send(fd, query, qlen, 0) != (ssize_t)qlen) {
+		dns_log_fail(q, srv, "udp", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * dns_udp_take - judge one datagram received for the query: only one with
+ * our id, QR set and our question is taken
+ */
+static enum dns_udp_rx
+dns_udp_take(const struct dns_server *srv, const struct dns_question *q,
+    const unsigned char *query, const unsigned char *buf, size_t n,
+    struct dns_reply **rp, const char **why)
+{
+	int foreign;
+
+	if (n < LDNS_HEADER_SIZE || buf[0] != query[0] ||
+	    buf[1] != query[1] || (buf[2] & 0x80) == 0)
+		return UDP_IGNORED;
+	if ((buf[2] & 0x02) != 0)
+		return UDP_TRUNCATED;
+	if ((*rp = dns_answer(q, buf, n, why, &foreign)) != NULL)
+		return UDP_ANSWERED;
+	if (!foreign)
+		return UDP_REFUSED;
+	dns_log_fail(q, srv, "udp, ignored", *why);
+	*why = "timeout";
+	return UDP_IGNORED;
+}
+
 /*
  * dns_try_udp - send the query once over UDP and wait for an answer with
  * our id and question; anything else from the server is ignored
@@ -755,25 +816,12 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
     struct dns_reply **rp)
 {
 	uint64_t deadline;
-	uint16_t id = dns_random_id();
 	ssize_t n;
-	int fd, foreign;
+	int fd;
 	const char *why = "timeout";
 
-	query[0] = (unsigned char)(id >> 8);
-	query[1] = (unsigned char)id;
-	fd = socket(srv->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		dns_log_fail(q, srv, "udp", strerror(errno));
+	if ((fd = dns_udp_open(srv, q, query, qlen)) < 0)
 		return TRY_FAILED;
-	}
-	if (connect(fd, (const struct sockaddr *)&srv->addr,
-	    srv->addrlen) != 0 || send(fd, query, qlen, 0) != (ssize_t)qlen) {
-		dns_log_fail(q, srv, "udp", strerror(errno));
-		close(fd);
-		return TRY_FAILED;
-	}
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
 	while (dns_wait(fd, POLLIN, deadline)) {
 		n = recv(fd, dc->buf, DNS_MSG_MAX, 0);
@@ -784,23 +832,20 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
 			why = strerror(errno);	/* e.g. port unreachable */
 			break;
 		}
-		/* not ours: wrong id, not a response; keep waiting */
-		if (n < LDNS_HEADER_SIZE || dc->buf[0] != query[0] ||
-		    dc->buf[1] != query[1] || (dc->buf[2] & 0x80) == 0)
+		switch (dns_udp_take(srv, q, query, dc->buf, (size_t)n, rp,
+		    &why)) {
+		case UDP_IGNORED:
 			continue;
-		if ((dc->buf[2] & 0x02) != 0) {
+		case UDP_TRUNCATED:
 			close(fd);
 			return TRY_TRUNCATED;
-		}
-		if ((*rp = dns_answer(q, dc->buf, (size_t)n, &why,
-		    &foreign)) != NULL) {
+		case UDP_ANSWERED:
 			close(fd);
 			return TRY_ANSWER;
+		case UDP_REFUSED:
+			break;
 		}
-		if (!foreign)
-			break;			/* an error rcode */
-		dns_log_fail(q, srv, "udp, ignored", why);
-		why = "timeout";
+		break;
 	}
 	dns_log_fail(q, srv, "udp", why);
 	close(fd);
@@ -983,4 +1028,270 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
 	free(key);
 	return r;
+}
+
+/* ---- batches: many queries in flight at once ---- */
+
+/* one query of a batch */
+struct dns_batch_q {
+	struct dns_question	 q;
+	char			*name;		/* as asked, for q.name */
+	char			*key;		/* cache key: lowercase, no dot */
+	uint8_t			*query;		/* wire query, id patched */
+	size_t			 qlen;
+	int			 fd;		/* -1 when nothing in flight */
+	int			 attempt;	/* tries made so far */
+	uint64_t		 deadline;	/* of the try in flight */
+	struct dns_reply	*r;		/* the answer once known */
+};
+
+struct dns_batch {
+	struct dns_client	*dc;
+	struct dns_batch_q	*qs;
+	size_t			 n;
+	int			 waited;
+};
+
+/* dns_batch_attempts - tries one query gets: rounds over the servers */
+static int
+dns_batch_attempts(const struct dns_options *opt)
+{
+	return opt->tries * (int)opt->nservers;
+}
+
+/* dns_batch_done - a query has its answer: cache it, stop its try */
+static void
+dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
+    struct dns_reply *r)
+{
+	if (bq->fd >= 0) {
+		close(bq->fd);
+		bq->fd = -1;
+	}
+	bq->r = r;
+	if (r->status != DNS_TEMPFAIL && r->ttl > 0 && bq->key != NULL)
+		dns_cache_put(b->dc->ctx->cache, bq->key, bq->q.qtype, r,
+		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+}
+
+/*
+ * dns_batch_next - close the try in flight and send the next one (next
+ * server, next round); TEMPFAIL once every try has been made
+ */
+static void
+dns_batch_next(struct dns_batch *b, struct dns_batch_q *bq)
+{
+	const struct dns_options *opt = &b->dc->ctx->opt;
+	const struct dns_server *srv;
+
+	if (bq->fd >= 0) {
+		close(bq->fd);
+		bq->fd = -1;
+	}
+	while (bq->attempt < dns_batch_attempts(opt)) {
+		srv = &opt->servers[(size_t)bq->attempt % opt->nservers];
+		bq->attempt++;
+		if ((bq->fd = dns_udp_open(srv, &bq->q, bq->query,
+		    bq->qlen)) >= 0) {
+			bq->deadline = dns_cache_now_ms() +
+			    (uint64_t)opt->timeout_ms;
+			return;
+		}
+	}
+	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype));
+}
+
+/* dns_batch_server - the server of the try in flight */
+static const struct dns_server *
+dns_batch_server(const struct dns_batch *b, const struct dns_batch_q *bq)
+{
+	const struct dns_options *opt = &b->dc->ctx->opt;
+
+	return &opt->servers[(size_t)(bq->attempt - 1) % opt->nservers];
+}
+
+/* dns_batch_start - send every query of a batch; do not wait */
+struct dns_batch *
+dns_batch_start(struct dns_client *dc, const char *const *names,
+    const uint16_t *types, size_t n)
+{
+	struct dns_batch *b = xcalloc(1, sizeof(*b));
+	struct dns_batch_q *bq;
+	struct dns_reply *r;
+	size_t i, len;
+
+	b->dc = dc;
+	b->n = n;
+	b->qs = xcalloc(n > 0 ? n : 1, sizeof(*b->qs));
+	for (i = 0; i < n; i++) {
+		bq = &b->qs[i];
+		bq->fd = -1;
+		bq->name = xstrdup(names[i]);
+		bq->q.name = bq->name;
+		bq->q.qtype = types[i];
+		if (dns_name_to_wire(bq->name, &bq->q) != 0) {
+			bq->r = dns_reply_new(DNS_NXDOMAIN, types[i]);
+			continue;
+		}
+		len = strlen(bq->name);
+		bq->key = xstrndup(bq->name, bq->name[len - 1] == '.' ?
+		    len - 1 : len);
+		str_lower(bq->key);
+		if ((r = dns_cache_get(dc->ctx->cache, bq->key, types[i],
+		    dns_cache_now_ms())) != NULL) {
+			bq->r = r;
+			continue;
+		}
+		if (dns_build_query(&bq->q, &bq->query, &bq->qlen) != 0) {
+			bq->r = dns_reply_new(DNS_TEMPFAIL, types[i]);
+			continue;
+		}
+		dns_batch_next(b, bq);
+	}
+	return b;
+}
+
+/* dns_batch_recv - take what arrived on the socket of one query */
+static void
+dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
+{
+	struct dns_client *dc = b->dc;
+	const struct dns_server *srv = dns_batch_server(b, bq);
+	struct dns_reply *r = NULL;
+	const char *why = "timeout";
+	ssize_t n;
+
+	while (bq->fd >= 0) {
+		n = recv(bq->fd, dc->buf, DNS_MSG_MAX, 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			dns_log_fail(&bq->q, srv, "udp", strerror(errno));
+			dns_batch_next(b, bq);
+			return;
+		}
+		switch (dns_udp_take(srv, &bq->q, bq->query, dc->buf,
+		    (size_t)n, &r, &why)) {
+		case UDP_IGNORED:
+			continue;
+		case UDP_ANSWERED:
+			dns_batch_done(b, bq, r);
+			return;
+		case UDP_TRUNCATED:
+			close(bq->fd);
+			bq->fd = -1;
+			if (dns_try_tcp(dc, srv, &bq->q, bq->query, bq->qlen,
+			    &r) == TRY_ANSWER)
+				dns_batch_done(b, bq, r);
+			else
+				dns_batch_next(b, bq);
+			return;
+		case UDP_REFUSED:
+			dns_log_fail(&bq->q, srv, "udp", why);
+			dns_batch_next(b, bq);
+			return;
+		}
+	}
+}
+
+/* dns_batch_wait - wait until every query of a batch has its answer */
+void
+dns_batch_wait(struct dns_batch *b)
+{
+	struct pollfd *pfd;
+	struct dns_batch_q **who;
+	uint64_t now, first;
+	size_t i, k;
+	int left, rc;
+
+	if (b == NULL || b->waited)
+		return;
+	pfd = xcalloc(b->n > 0 ? b->n : 1, sizeof(*pfd));
+	who = xcalloc(b->n > 0 ? b->n : 1, sizeof(*who));
+	for (;;) {
+		now = dns_cache_now_ms();
+		first = UINT64_MAX;
+		k = 0;
+		for (i = 0; i < b->n; i++) {
+			if (b->qs[i].r != NULL)
+				continue;
+			if (b->qs[i].fd >= 0 && b->qs[i].deadline <= now) {
+				dns_log_fail(&b->qs[i].q,
+				    dns_batch_server(b, &b->qs[i]), "udp",
+				    "timeout");
+				dns_batch_next(b, &b->qs[i]);
+				if (b->qs[i].r != NULL)
+					continue;
+			}
+			pfd[k].fd = b->qs[i].fd;
+			pfd[k].events = POLLIN;
+			pfd[k].revents = 0;
+			who[k++] = &b->qs[i];
+			if (b->qs[i].deadline < first)
+				first = b->qs[i].deadline;
+		}
+		if (k == 0)
+			break;
+		left = first <= now ? 0 : (int)(first - now);
+		rc = poll(pfd, (nfds_t)k, left);
+		if (rc < 0 && errno != EINTR)
+			break;
+		for (i = 0; rc > 0 && i < k; i++)
+			if (pfd[i].revents != 0)
+				dns_batch_recv(b, who[i]);
+	}
+	/* only if poll failed: what is left is a temporary failure */
+	for (i = 0; i < b->n; i++)
+		if (b->qs[i].r == NULL)
+			dns_batch_done(b, &b->qs[i],
+			    dns_reply_new(DNS_TEMPFAIL, b->qs[i].q.qtype));
+	free(pfd);
+	free(who);
+	b->waited = 1;
+}
+
+/* dns_batch_reply - a batch's answer for (name, qtype), or NULL */
+struct dns_reply *
+dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
+{
+	size_t i, len, blen;
+
+	if (b == NULL || name == NULL)
+		return NULL;
+	dns_batch_wait(b);
+	len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	for (i = 0; i < b->n; i++) {
+		blen = strlen(b->qs[i].name);
+		if (blen > 0 && b->qs[i].name[blen - 1] == '.')
+			blen--;
+		if (b->qs[i].q.qtype == qtype &&
+		    dns_wire_caseeq((const unsigned char *)b->qs[i].name,
+		    blen, (const unsigned char *)name, len))
+			return dns_reply_ref(b->qs[i].r);
+	}
+	return NULL;
+}
+
+/* dns_batch_free - close what is in flight and free a batch */
+void
+dns_batch_free(struct dns_batch *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		if (b->qs[i].fd >= 0)
+			close(b->qs[i].fd);
+		dns_reply_free(b->qs[i].r);
+		free(b->qs[i].name);
+		free(b->qs[i].key);
+		free(b->qs[i].query);
+	}
+	free(b->qs);
+	free(b);
 }

@@ -24,6 +24,13 @@
  *
  *	struct dns_reply *dns_reply_parse(const char *name, uint16_t qtype,
  *	         const unsigned char *wire, size_t len);
+ *
+ *	struct dns_batch *dns_batch_start(struct dns_client *dc,
+ *	         const char *const *names, const uint16_t *types, size_t n);
+ *	void dns_batch_wait(struct dns_batch *b);
+ *	struct dns_reply *dns_batch_reply(struct dns_batch *b,
+ *	         const char *name, uint16_t qtype);
+ *	void dns_batch_free(struct dns_batch *b);
  * DESCRIPTION
  *	A dns_ctx is shared by every thread: the options (name servers,
  *	timeout, tries) and one cache.  It is built once per configuration
@@ -104,6 +111,28 @@
  *
  *	dns_status_name() gives "data", "nodata", "nxdomain" or "tempfail".
  *
+ *	A batch asks many questions at once, so that a caller waits for
+ *	the slowest answer, not for their sum (DKIM keys at end of
+ *	headers).  dns_batch_start() looks each (names[i], types[i]) up in
+ *	the cache and sends a UDP query for each one missing, every one
+ *	from its own socket with its own id, and returns without waiting.
+ *	dns_batch_wait() waits until every query has its answer: each try
+ *	waits opt->timeout_ms from its own sending, an unanswered or
+ *	refused try is sent again to the next server, for at most
+ *	opt->tries rounds over the list, exactly as dns_lookup() does; the
+ *	same id, question and source checks apply; a truncated answer is
+ *	asked again over TCP there and then (synchronously).  Answers are
+ *	classified as by dns_lookup() and put into the cache under the
+ *	same rules.  dns_batch_reply() waits for the batch if needed and
+ *	returns a new reference to its answer for (name, qtype) (the name
+ *	compared without regard to ASCII case or a final dot), or NULL if
+ *	the batch did not ask that question; so a batch holds its answers
+ *	even with the cache turned off.  dns_batch_free() closes what is in
+ *	flight and frees the batch and its references.  A batch belongs to
+ *	the thread of its client and uses the client's receive buffer; the
+ *	client must outlive it.  dns_batch_wait() and dns_batch_free()
+ *	accept NULL.
+ *
  *	dns_parse_server() takes "ADDR" or "ADDR:PORT" for IPv4, "ADDR" or
  *	"[ADDR]:PORT" (or "[ADDR]") for IPv6, with an optional "%scope" on
  *	an IPv6 address; the port defaults to 53.
@@ -181,6 +210,7 @@ struct dns_reply {
 
 struct dns_ctx;
 struct dns_client;
+struct dns_batch;
 
 int		 dns_parse_server(const char *, struct dns_server *);
 int		 dns_servers_from_resolv_conf(const char *, struct dns_options *);
@@ -194,5 +224,11 @@ void		 dns_reply_free(struct dns_reply *);
 const char	*dns_status_name(enum dns_status);
 struct dns_reply *dns_reply_parse(const char *, uint16_t,
 		    const unsigned char *, size_t);
+struct dns_batch *dns_batch_start(struct dns_client *, const char *const *,
+		    const uint16_t *, size_t);
+void		 dns_batch_wait(struct dns_batch *);
+struct dns_reply *dns_batch_reply(struct dns_batch *, const char *,
+		    uint16_t);
+void		 dns_batch_free(struct dns_batch *);
 
 #endif
