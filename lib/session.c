@@ -8,12 +8,15 @@
 #include "authres.h"
 #include "cidr.h"
 #include "config.h"
+#include "dkim_sign.h"
+#include "dkim_verify.h"
 #include "log.h"
 #include "session.h"
 #include "spf.h"
 #include "util.h"
 
 #define MAX_LOGGED	200	/* bytes of a network string in a log line */
+#define MAX_HEADERS	1000	/* headers kept for signing */
 
 enum direction {
 	DIR_INBOUND,
@@ -25,6 +28,11 @@ struct spf_check {
 	struct spf_outcome	out;
 };
 
+struct header {
+	char	*name;
+	char	*value;
+};
+
 struct message {
 	int			active;
 	enum direction		direction;
@@ -34,6 +42,15 @@ struct message {
 	struct domain_policy	policy;		/* for the sender's domain */
 	struct spf_check	spf_mailfrom;
 	struct spf_check	spf_helo;
+	struct header		*headers;	/* kept until eoh, for signing */
+	size_t			nheaders;
+	char			*from_domain;	/* of the first From, for signing */
+	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
+	const struct dkim_sig_result *dkim;	/* its results at eom */
+	size_t			ndkim;
+	struct dkim_signer	*signer;	/* outbound, DKIMSign, a key */
+	const char		*sign_status;	/* for the log: why not signed */
+	size_t			nsigned;
 	unsigned		ar_seen;	/* A-R headers so far */
 	unsigned		*ar_ours;	/* their indexes, ascending */
 	size_t			nar_ours;
@@ -82,10 +99,29 @@ verdict_clear(struct verdict *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* headers_clear - forget the headers kept for signing */
+static void
+headers_clear(struct message *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nheaders; i++) {
+		free(m->headers[i].name);
+		free(m->headers[i].value);
+	}
+	free(m->headers);
+	m->headers = NULL;
+	m->nheaders = 0;
+}
+
 /* message_clear - forget the current message */
 static void
 message_clear(struct message *m)
 {
+	headers_clear(m);
+	free(m->from_domain);
+	dkim_verifier_free(m->verifier);
+	dkim_signer_free(m->signer);
 	free(m->sender);
 	free(m->queue_id);
 	if (m->spf_mailfrom.done)
@@ -301,6 +337,38 @@ log_spf(struct strbuf *sb, const char *label, const struct spf_check *c)
 	}
 }
 
+/* log_dkim - " dkim=RESULT(d=,s=)" per signature; what signing did */
+static void
+log_dkim(struct strbuf *sb, const struct message *m)
+{
+	const struct dkim_sig_result *r;
+	size_t i;
+
+	if (m->verifier != NULL && m->ndkim == 0)
+		sb_puts(sb, " dkim=none");
+	for (i = 0; i < m->ndkim; i++) {
+		r = &m->dkim[i];
+		sb_printf(sb, " dkim=%s(d=", dkim_result_name(r->result));
+		sb_put_printable(sb, r->domain ? r->domain : "", MAX_LOGGED);
+		sb_puts(sb, ",s=");
+		sb_put_printable(sb, r->selector ? r->selector : "",
+		    MAX_LOGGED);
+		sb_putc(sb, ')');
+		if (r->result != DKIM_RES_PASS && r->comment != NULL) {
+			sb_putc(sb, '[');
+			sb_put_printable(sb, r->comment, MAX_LOGGED);
+			sb_putc(sb, ']');
+		}
+	}
+	if (m->nsigned > 0) {
+		sb_printf(sb, " signed=%zu(d=", m->nsigned);
+		sb_put_printable(sb, m->from_domain, MAX_LOGGED);
+		sb_putc(sb, ')');
+	} else if (m->sign_status != NULL) {
+		sb_printf(sb, " signed=no(%s)", m->sign_status);
+	}
+}
+
 /* log_message - the one line that tells what happened to a message */
 static void
 log_message(const struct session *s, const char *action)
@@ -328,6 +396,7 @@ log_message(const struct session *s, const char *action)
 		    m->policy.matched != NULL ? m->policy.matched : "*");
 	log_spf(&sb, "spf", &m->spf_mailfrom);
 	log_spf(&sb, "spf-helo", &m->spf_helo);
+	log_dkim(&sb, m);
 	if (m->nar_ours > 0)
 		sb_printf(&sb, " removed-authres=%zu", m->nar_ours);
 	sb_printf(&sb, " action=%s", action);
@@ -372,18 +441,57 @@ session_mail(struct session *s, const char *sender)
 	if ((refusal = spf_refusal(m)) != NULL) {
 		log_message(s, action_name(refusal->action));
 		m->active = 0;
+		return refusal;
 	}
-	return refusal;
+	if (s->cf->dkim_verify && s->cf->dkim != NULL)
+		m->verifier = dkim_verifier_new(s->cf->dkim,
+		    &s->cf->dkim_verify_opts, "authmilter");
+	return NULL;
 }
 
-/* session_header - note one header of the message */
-void
-session_header(struct session *s, const char *name, const char *value)
+/* crlf_value - a header value with every bare LF made CRLF (RFC 5322) */
+static char *
+crlf_value(const char *value)
+{
+	struct strbuf sb;
+	const char *p;
+
+	sb_init(&sb);
+	for (p = value; *p; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			sb_putc(&sb, '\r');
+		sb_putc(&sb, *p);
+	}
+	return sb_detach(&sb);
+}
+
+/* from_domain - the domain of a From header's first address, or NULL */
+static char *
+from_domain(const char *value)
+{
+	const char *start = strchr(value, '<'), *end, *at = NULL, *p;
+
+	start = start != NULL ? start + 1 : value;
+	for (p = start; *p && *p != '>' && *p != ',' && *p != ';'; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return NULL;
+	for (end = at + 1; *end && *end != '>' && *end != ',' &&
+	    *end != ';' && *end != '(' && *end != ' ' && *end != '\t' &&
+	    *end != '\r' && *end != '\n'; end++)
+		;
+	if (end == at + 1)
+		return NULL;
+	return xstrndup(at + 1, (size_t)(end - at - 1));
+}
+
+/* note_authres - mark our forged A-R headers for deletion */
+static void
+note_authres(struct session *s, const char *value)
 {
 	struct message *m = &s->msg;
 
-	if (!m->active || !str_caseeq(name, AUTHRES_HEADER))
-		return;
 	m->ar_seen++;
 	if (m->direction == DIR_INBOUND &&
 	    authres_is_ours(value, s->cf->authserv_id)) {
@@ -391,6 +499,105 @@ session_header(struct session *s, const char *name, const char *value)
 		    (m->nar_ours + 1) * sizeof(*m->ar_ours));
 		m->ar_ours[m->nar_ours++] = m->ar_seen;
 	}
+}
+
+/* session_header - note one header of the message */
+void
+session_header(struct session *s, const char *name, const char *value)
+{
+	struct message *m = &s->msg;
+	char *v;
+
+	if (!m->active)
+		return;
+	if (str_caseeq(name, AUTHRES_HEADER))
+		note_authres(s, value);
+	if (m->from_domain == NULL && str_caseeq(name, "From"))
+		m->from_domain = from_domain(value);
+	v = crlf_value(value);
+	if (m->verifier != NULL)
+		dkim_verifier_header(m->verifier, name, v);
+	if (m->direction == DIR_OUTBOUND && s->cf->dkim_sign &&
+	    m->nheaders < MAX_HEADERS) {
+		m->headers = xrealloc(m->headers,
+		    (m->nheaders + 1) * sizeof(*m->headers));
+		m->headers[m->nheaders].name = xstrdup(name);
+		m->headers[m->nheaders++].value = v;
+	} else {
+		free(v);
+	}
+}
+
+/* start_signer - outbound: a signer for the From domain's keys */
+static void
+start_signer(struct session *s)
+{
+	struct message *m = &s->msg;
+	struct domain_policy pol;
+	struct signkey *keys[16];
+	size_t i, n = 0;
+
+	if (m->from_domain == NULL) {
+		m->sign_status = "no From domain";
+		return;
+	}
+	table_lookup(s->cf->table, m->from_domain, &pol);
+	for (i = 0; i < pol.nsign && n < ARRAY_SIZE(keys); i++)
+		if (pol.sign[i].key != NULL)
+			keys[n++] = pol.sign[i].key;
+	if (n == 0) {
+		m->sign_status = "no key for the From domain";
+		return;
+	}
+	m->signer = dkim_signer_new(&s->cf->dkim_sign_opts, m->from_domain,
+	    keys, n);
+	for (i = 0; i < m->nheaders; i++)
+		dkim_signer_header(m->signer, m->headers[i].name,
+		    m->headers[i].value);
+	dkim_signer_eoh(m->signer);
+}
+
+/* session_eoh - end of headers: start key lookups, or start signing */
+void
+session_eoh(struct session *s)
+{
+	struct message *m = &s->msg;
+
+	if (!m->active)
+		return;
+	if (m->verifier != NULL)
+		dkim_verifier_eoh(m->verifier, s->dns);
+	if (m->direction == DIR_OUTBOUND && s->cf->dkim_sign)
+		start_signer(s);
+	headers_clear(m);
+}
+
+/* session_body - a chunk of the body, CRLF line ends */
+void
+session_body(struct session *s, const unsigned char *p, size_t len)
+{
+	struct message *m = &s->msg;
+
+	if (!m->active)
+		return;
+	if (m->verifier != NULL)
+		dkim_verifier_body(m->verifier, p, len);
+	if (m->signer != NULL)
+		dkim_signer_body(m->signer, p, len);
+}
+
+/* session_config - the configuration this session runs on */
+const struct config *
+session_config(const struct session *s)
+{
+	return s->cf;
+}
+
+/* session_wants_body - will any check read the body? */
+int
+session_wants_body(const struct config *cf)
+{
+	return (cf->dkim_verify && cf->dkim != NULL) || cf->dkim_sign;
 }
 
 /* add_edit - append a header edit to the verdict */
@@ -453,6 +660,53 @@ add_spf_results(const struct session *s, struct authres *ar)
 	sb_free(&comment);
 }
 
+/* add_dkim_results - one dkim= result per signature */
+static void
+add_dkim_results(const struct session *s, struct authres *ar)
+{
+	const struct message *m = &s->msg;
+	const struct dkim_sig_result *r;
+	size_t i;
+
+	if (m->verifier == NULL)
+		return;
+	if (m->ndkim == 0) {
+		authres_add(ar, "dkim", "none", "no signature");
+		return;
+	}
+	for (i = 0; i < m->ndkim; i++) {
+		r = &m->dkim[i];
+		authres_add(ar, "dkim", dkim_result_name(r->result),
+		    r->comment);
+		if (r->domain != NULL)
+			authres_prop(ar, "header", "d", r->domain);
+		if (r->identity != NULL)
+			authres_prop(ar, "header", "i", r->identity);
+		if (r->selector != NULL)
+			authres_prop(ar, "header", "s", r->selector);
+		if (r->algorithm != NULL)
+			authres_prop(ar, "header", "a", r->algorithm);
+		if (r->b8 != NULL)
+			authres_prop(ar, "header", "b", r->b8);
+	}
+}
+
+/* add_signatures - outbound: our DKIM-Signature headers, first on top */
+static void
+add_signatures(struct message *m)
+{
+	char **values;
+	size_t i, n;
+
+	if (m->signer == NULL)
+		return;
+	n = dkim_signer_eom(m->signer, &values);
+	for (i = n; i > 0; i--)
+		add_edit(&m->verdict, EDIT_INSERT, 0, "DKIM-Signature",
+		    xstrdup(values[i - 1]));
+	m->nsigned = n;
+}
+
 /* session_eom - the verdict and header edits for the message */
 const struct verdict *
 session_eom(struct session *s)
@@ -463,12 +717,16 @@ session_eom(struct session *s)
 
 	verdict_clear(&m->verdict);
 	m->verdict.action = VERDICT_ACCEPT;
+	if (m->verifier != NULL)
+		m->ndkim = dkim_verifier_eom(m->verifier, s->dns, &m->dkim);
+	add_signatures(m);
 	if (m->direction == DIR_INBOUND) {
 		for (i = m->nar_ours; i > 0; i--)
 			add_edit(&m->verdict, EDIT_DELETE, m->ar_ours[i - 1],
 			    AUTHRES_HEADER, NULL);
 		authres_init(&ar, s->cf->authserv_id);
 		add_spf_results(s, &ar);
+		add_dkim_results(s, &ar);
 		add_edit(&m->verdict, EDIT_INSERT, 0, AUTHRES_HEADER,
 		    authres_finish(&ar));
 		sb_free(&ar.sb);

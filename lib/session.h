@@ -18,6 +18,11 @@
  *	         const char *sender);
  *	void session_header(struct session *s, const char *name,
  *	         const char *value);
+ *	void session_eoh(struct session *s);
+ *	void session_body(struct session *s, const unsigned char *p,
+ *	         size_t len);
+ *	int  session_wants_body(const struct config *cf);
+ *	const struct config *session_config(const struct session *s);
  *	const struct verdict *session_eom(struct session *s);
  *	void session_abort(struct session *s);
  * DESCRIPTION
@@ -39,14 +44,23 @@
  *	local policy refuses the sender outright; the message is then
  *	over and logged.
  *
- *	session_header() notes each header; for inbound mail every
+ *	session_header() notes each header (value as the MTA gives it,
+ *	without the space after the colon); for inbound mail every
  *	Authentication-Results header that carries our authserv-id is
- *	marked for deletion.
+ *	marked for deletion, and with DKIMVerify every header goes to the
+ *	DKIM verifier.  session_eoh() ends the headers: the verifier starts
+ *	all key lookups at once; outbound mail whose From domain has keys
+ *	in the table gets a signer.  session_body() streams the body
+ *	(CRLF line ends) into both; nothing keeps the whole body.
+ *	session_wants_body() says whether the MTA must send the body at
+ *	all under a configuration; session_config() is the configuration
+ *	a session runs on.
  *
  *	session_eom() returns the verdict for the message: the action,
- *	and the header edits to apply in order (deletions from the
- *	highest index down, then our Authentication-Results inserted at
- *	index 0).  It writes the message's log line.  The verdict lives
+ *	and the header edits to apply in order (outbound: DKIM-Signature
+ *	headers inserted at index 0; inbound: deletions from the highest
+ *	index down, then our Authentication-Results, with one dkim= result
+ *	per signature, inserted at index 0).  It writes the message's log line.  The verdict lives
  *	in the session until the next message or session_free().
  *	session_abort() forgets the current message.
  */
@@ -95,6 +109,11 @@ void			 session_set_queue_id(struct session *, const char *);
 const struct verdict	*session_mail(struct session *, const char *);
 void			 session_header(struct session *, const char *,
 			    const char *);
+void			 session_eoh(struct session *);
+void			 session_body(struct session *, const unsigned char *,
+			    size_t);
+int			 session_wants_body(const struct config *);
+const struct config	*session_config(const struct session *);
 const struct verdict	*session_eom(struct session *);
 void			 session_abort(struct session *);
 

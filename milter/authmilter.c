@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dkim_verify.h"
 #include "dns.h"
 #include "log.h"
 #include "util.h"
@@ -84,8 +85,11 @@ load(const char *path, int to_stderr)
 		}
 	}
 	sb_free(&errors);
-	if (cf != NULL)
+	if (cf != NULL) {
 		cf->resolver = dns_ctx_new(&cf->dns_opts);
+		if (cf->dkim_verify)
+			cf->dkim = dkim_engine_new();
+	}
 	return cf;
 }
 

@@ -21,9 +21,8 @@
 /* what we ask of the MTA: no replies where ours is always "continue" */
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
 #define WANT_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | \
-			 SMFIP_NR_EOH)
-#define WANT_SKIPPED	(SMFIP_NORCPT | SMFIP_NOBODY | SMFIP_NOUNKNOWN | \
-			 SMFIP_NODATA)
+			 SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define WANT_SKIPPED	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
 
 struct conn {
 	struct session	*session;
@@ -88,11 +87,14 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct conn *c = conn_get(ctx);
+	unsigned long skip = WANT_SKIPPED;
 
 	(void)f2;
 	(void)f3;
+	if (!session_wants_body(session_config(c->session)))
+		skip |= SMFIP_NOBODY;
 	*pf0 = f0 & WANT_ACTIONS;
-	*pf1 = f1 & (WANT_NOREPLY | WANT_SKIPPED);
+	*pf1 = f1 & (WANT_NOREPLY | skip);
 	*pf2 = 0;
 	*pf3 = 0;
 	c->noreply = *pf1 & WANT_NOREPLY;
@@ -190,7 +192,20 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	return go_on(conn_get(ctx), SMFIP_NR_EOH);
+	struct conn *c = conn_get(ctx);
+
+	session_eoh(c->session);
+	return go_on(c, SMFIP_NR_EOH);
+}
+
+/* mlfi_body - a chunk of the body */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *p, size_t len)
+{
+	struct conn *c = conn_get(ctx);
+
+	session_body(c->session, p, len);
+	return go_on(c, SMFIP_NR_BODY);
 }
 
 /* apply_edits - carry out the verdict's header edits, in order */
@@ -266,6 +281,7 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,

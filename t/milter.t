@@ -42,7 +42,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
-    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org", 0) then
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature)", 0) then
 	error("A-R not inserted")
 end
 mt.disconnect(conn)
@@ -85,7 +85,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
-    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org", 0) then
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature)", 0) then
 	error("A-R not inserted at index 0 with the expected value")
 end
 if not mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results") then
