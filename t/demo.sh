@@ -19,9 +19,30 @@ export AUTHMILTER_SRCDIR AUTHMILTER_BUILDDIR
 . "$top/t/lib/testenv.sh"
 . "$top/t/lib/milter.sh"
 
+echo "== making DKIM keys for example.org with authmilter-keygen"
+mkdir -m 700 "$tmpdir/keys"
+: > "$tmpdir/domains"
+echo "example.org:" > "$tmpdir/keys.yml"
+for t in rsa ed25519; do
+	"$build/milter/authmilter-keygen" -d example.org -s "demo-$t" -t $t \
+	    -D "$tmpdir/keys" > "$tmpdir/keygen.out" || exit 1
+	sed -n 's/^\(v=DKIM1.*\)$/\1/p' "$tmpdir/keygen.out" > "$tmpdir/record"
+	echo "   demo-$t._domainkey.example.org TXT \"$(cut -c1-60 "$tmpdir/record")...\""
+	# the test DNS server wants TXT strings of at most 255 bytes
+	echo "demo-$t._domainkey.example.org:" >> "$tmpdir/keys.yml.new"
+	printf '  - TXT: [%s]\n' "$(fold -w 250 "$tmpdir/record" |
+	    sed 's/.*/"&"/' | paste -sd, -)" >> "$tmpdir/keys.yml.new"
+	grep "^example.org" "$tmpdir/keygen.out" |
+	    sed 's/^example.org[[:space:]]*sign=//' >> "$tmpdir/signs"
+done
+printf 'example.org  sign=%s\n' "$(paste -sd, "$tmpdir/signs")" > "$tmpdir/domains"
+mv "$tmpdir/keys.yml.new" "$tmpdir/keys.yml"
+echo
+
 echo "== starting the demo DNS server, authmilter and Postfix"
-start_dns "$top/t/data/zones/spf.yml" || exit 1
-write_config "$tmpdir/authmilter.conf"
+start_dns "$top/t/data/zones/spf.yml" "$tmpdir/keys.yml" || exit 1
+write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
+    "SignDaemons ORIGINATING"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
 start_postfix || exit 1
 cat <<EOT
@@ -29,7 +50,9 @@ cat <<EOT
                (example.org: "v=spf1 ip4:192.0.2.0/24 -all",
                 soft.example.org: "... ~all")
    authmilter: $AM_SOCK, config $tmpdir/authmilter.conf
-   Postfix:    127.0.0.1:$PF_INBOUND, smtpd_milters = unix:$AM_SOCK
+   Postfix:    127.0.0.1:$PF_INBOUND inbound, 127.0.0.1:$PF_SUBMIT submission
+               (milter_macro_daemon_name=ORIGINATING: outbound, signed)
+   table:      $(cat "$tmpdir/domains")
 
 EOT
 
@@ -59,6 +82,31 @@ demo 198.51.100.7 stranger.example user@example.org \
     "SPF fail: a stranger using example.org"
 demo 198.51.100.7 stranger.example user@soft.example.org \
     "SPF softfail: soft.example.org ends in ~all"
+
+n=$((n + 1))
+echo "== $n. DKIM signing: a user submits mail for example.org"
+swaks --server "127.0.0.1:$PF_SUBMIT" --xclient "ADDR=198.51.100.7 NAME=[UNAVAILABLE]" \
+    --helo laptop.example --from user@example.org --to rcpt@example.net \
+    --header "Subject: demo $n" > "$tmpdir/swaks.out" 2>&1
+if wait_delivered $n; then
+	echo "   delivered with (signature values cut):"
+	grep '^DKIM-Signature:' "$(delivered_files | tail -1)" | cut -c1-72 |
+	    sed 's/^/     /; s/$/.../'
+	sed -n '/^DKIM-Signature:/,$p' "$(delivered_files | tail -1)" > "$tmpdir/signed.eml"
+fi
+echo
+
+n=$((n + 1))
+echo "== $n. DKIM verification: the signed message arrives from example.org's server"
+swaks --server "127.0.0.1:$PF_INBOUND" --xclient "ADDR=192.0.2.1 NAME=[UNAVAILABLE]" \
+    --helo mail.example.org --from user@example.org --to rcpt@example.net \
+    --data "$tmpdir/signed.eml" > "$tmpdir/swaks.out" 2>&1
+if wait_delivered $n; then
+	echo "   delivered with:"
+	sed -n '/^Authentication-Results:/,/^[^ \t]/p' "$(delivered_files | tail -1)" |
+	    sed '$d' | sed 's/^/     /'
+fi
+echo
 
 echo "== authmilter's log, one line per message:"
 grep 'action=' "$AM_LOG" | sed 's/^/   /'
