@@ -57,7 +57,6 @@ struct dkim_verifier {
 	struct strbuf		 line;		/* "Name: value" for dkim_header */
 	struct dkim_sighdr	*hdrs;		/* DKIM-Signature fields, in order */
 	size_t			 nhdrs;
-	size_t			 nhdrs_seen;	/* including those not kept */
 	DKIM_STAT		 eoh_status;
 	char			*eoh_error;	/* printable, if eoh failed */
 	struct dns_batch	*batch;		/* key lookups in flight */
@@ -392,7 +391,6 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 	(void)dkim_header(v->dkim, (u_char *)v->line.s, v->line.len);
 	if (!str_caseeq(name, "DKIM-Signature"))
 		return;
-	v->nhdrs_seen++;
 	if (v->nhdrs >= DKIM_MAX_RESULTS)
 		return;
 	v->hdrs = xrealloc(v->hdrs, (v->nhdrs + 1) * sizeof(*v->hdrs));
