@@ -18,24 +18,24 @@ start_authmilter "$tmpdir/authmilter.conf" || exit 1
 start_postfix || exit 1
 
 count=0
-# send PORT ADDR HELO FROM [swaks args...]: one message through XCLIENT
+# send PORT ADDR HELO FROM [swaks args...]: one message through XCLIENT,
+# tagged with its number in an X-Test-Tag header
 send() {
 	port=$1 addr=$2 helo=$3 from=$4
 	shift 4
-	swaks --server "127.0.0.1:$port" --xclient "ADDR=$addr NAME=[UNAVAILABLE]" \
-	    --helo "$helo" --from "$from" --to rcpt@example.net "$@" \
-	    > "$tmpdir/swaks.out" 2>&1
-}
-# ar_of_last: our A-R of the newest delivered message, as the parser reads it
-ar_of_last() {
 	count=$((count + 1))
-	if ! wait_delivered $count; then
-		echo "not delivered"
-		sed 's/^/# /' "$tmpdir/swaks.out" >&2
-		return
-	fi
-	"$PYTHON" "$SRCDIR/t/lib/authres-dump.py" "$(delivered_files | tail -1)" \
-	    mx.example.net
+	swaks --server "127.0.0.1:$port" --xclient "ADDR=$addr NAME=[UNAVAILABLE]" \
+	    --helo "$helo" --from "$from" --to rcpt@example.net \
+	    --add-header "X-Test-Tag: $count" "$@" > "$tmpdir/swaks.out" 2>&1
+}
+# last_file: the delivered message of the last send
+last_file() {
+	message_file $count || sed 's/^/# /' "$tmpdir/swaks.out" >&2
+}
+# ar_of_last: our A-R of the last message sent, as the parser reads it
+ar_of_last() {
+	file=$(last_file) || { echo "not delivered"; return; }
+	"$PYTHON" "$SRCDIR/t/lib/authres-dump.py" "$file" mx.example.net
 }
 
 send $PF_INBOUND 192.0.2.1 mail.example.org user@example.org
@@ -81,7 +81,7 @@ send $PF_INBOUND 192.0.2.1 mail.example.org user@example.org \
     --add-header "Authentication-Results: other.example; spf=fail smtp.mailfrom=x@example.org" \
     --add-header "Authentication-Results: (sneaky) MX.EXAMPLE.NET; dkim=pass header.d=forged.example"
 got=$(ar_of_last)
-file=$(delivered_files | tail -1)
+file=$(last_file)
 is "$(grep -ci '^Authentication-Results: *\(([a-z]*)\)\? *mx.example.net' "$file")" 1 \
     "forged A-R headers with our authserv-id are removed, ours stays"
 like "$got" "^mx.example.net: spf=pass smtp.mailfrom=user@example.org" "and ours is the one left"
@@ -102,21 +102,17 @@ like "$(ar_of_last)" "spf=pass smtp.mailfrom=user@reject.example.com" \
     "the same domain passes from its own network"
 
 send $PF_SUBMIT 198.51.100.7 laptop.example user@example.org
-count=$((count + 1))
-wait_delivered $count
-file=$(delivered_files | tail -1)
+file=$(last_file)
 is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
     "mail from a SignDaemons listener is outbound: no A-R"
 
 send $PF_INBOUND 192.0.2.250 relay.example.net user@elsewhere.example
-count=$((count + 1))
-wait_delivered $count
-file=$(delivered_files | tail -1)
+file=$(last_file)
 is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
     "mail from InternalHosts is outbound: no A-R"
 
-check "every message got one log line with its queue id" \
-    test "$(grep -c 'action=' "$AM_LOG")" -ge $((count + 1))
+check "every message got one log line" \
+    test "$(grep -c 'action=' "$AM_LOG")" -eq $count
 like "$(grep 'from=<user@example.org>' "$AM_LOG" | head -1)" \
     "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) dkim=none action=accept" \
     "the log line names queue id, client, direction, results and action"

@@ -11,6 +11,8 @@
 #                               PF_INBOUND and PF_SUBMIT (ports), PF_MAIL
 #   wait_delivered N            wait until N messages are in the maildir
 #   delivered_files             the delivered messages, oldest first
+#   message_file TAG            wait for the delivered message carrying
+#                               the header "X-Test-Tag: TAG"; print its path
 
 AM_SOCK="$tmpdir/authmilter.sock"
 
@@ -146,4 +148,18 @@ wait_delivered() {
 		i=$((i + 1))
 	done
 	[ "$(delivered_files | wc -l)" -ge "$1" ]
+}
+
+message_file() {
+	i=0
+	while [ $i -lt 150 ]; do
+		f=$(grep -l "^X-Test-Tag: $1\$" "$PF_MAIL"/* 2>/dev/null | head -1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
