@@ -4,10 +4,12 @@
 # SYNOPSIS
 #	sh t/fuzz/run.sh [seconds]
 # DESCRIPTION
-#	Builds t/fuzz/fuzz_spf.c with clang -fsanitize=fuzzer,address,undefined
-#	straight from the lib/ sources it needs (no configure, no make), then
-#	runs it for the given number of seconds (default 30), starting from
-#	the seeds in t/fuzz/corpus/spf/.  The seeds are copied to a scratch
+#	Builds every t/fuzz/fuzz_NAME.c with clang
+#	-fsanitize=fuzzer,address,undefined straight from the lib/ sources
+#	it needs (listed in sources() below; no configure, no make), then
+#	runs each for its share of the given number of seconds (default 30,
+#	split evenly, but at least 20 s a target), starting from the seeds
+#	in t/fuzz/corpus/NAME/.  The seeds are copied to a scratch
 #	corpus, so the tree is never written to.  Everything goes into
 #	$FUZZ_WORK (default: a new temporary directory, removed afterwards
 #	unless something crashed).  Exit status is non-zero when a target
@@ -47,10 +49,10 @@ fuzz() {
 	if [ -d "$seeds" ]; then
 		cp "$seeds"/* "$corpus"/ 2>/dev/null || :
 	fi
-	echo "=== $name: fuzzing for ${secs}s"
+	echo "=== $name: fuzzing for ${each}s"
 	if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    "$work/$name" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+	    "$work/$name" -max_total_time="$each" -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$work/crash-$name/" "$corpus" \
 	    >"$work/$name.log" 2>&1; then
@@ -60,10 +62,28 @@ fuzz() {
 		return
 	fi
 	grep -E '^stat::number_of_executed_units|^Done' "$work/$name.log" || :
-	echo "$name: no crash in ${secs}s"
+	echo "$name: no crash in ${each}s"
 }
 
-fuzz fuzz_spf lib/spf.c lib/spf_macro.c lib/util.c lib/log.c
+# sources NAME - the lib/ files target NAME links with
+sources() {
+	case $1 in
+	fuzz_spf)	echo lib/spf.c lib/spf_macro.c lib/util.c lib/log.c ;;
+	fuzz_address)	echo lib/address.c lib/util.c lib/log.c ;;
+	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
+	esac
+}
+
+targets=$(cd "$top/t/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
+ntargets=$(echo "$targets" | wc -w)
+each=$((secs / ntargets))
+if [ "$each" -lt 20 ]; then
+	each=20
+fi
+for t in $targets; do
+	# shellcheck disable=SC2046
+	fuzz "$t" $(sources "$t")
+done
 
 if [ "$status" -eq 0 ] && [ -z "${FUZZ_WORK:-}" ]; then
 	rm -rf "$work"
