@@ -778,6 +778,86 @@ set_require_safe_keys(struct parse_ctx *pc, struct config *cf,
 	return parse_bool_value(pc, value, &cf->require_safe_keys);
 }
 
+/* set_hold_quarantined - HoldQuarantinedMessages */
+static int
+set_hold_quarantined(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return parse_bool_value(pc, value, &cf->hold_quarantined);
+}
+
+/* set_reject_multi_from - RejectMultiValueFrom */
+static int
+set_reject_multi_from(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return parse_bool_value(pc, value, &cf->reject_multi_from);
+}
+
+/* set_reject_failures - RejectFailures */
+static int
+set_reject_failures(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return parse_bool_value(pc, value, &cf->reject_failures);
+}
+
+/* set_temporary_failures - TemporaryFailures */
+static int
+set_temporary_failures(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	return parse_bool_value(pc, value, &cf->temporary_failures);
+}
+
+/* set_bad_from_action - BadFromAction: reject or accept */
+static int
+set_bad_from_action(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	if (str_caseeq(value, "reject"))
+		cf->bad_from_reject = 1;
+	else if (str_caseeq(value, "accept"))
+		cf->bad_from_reject = 0;
+	else {
+		conf_error(pc, "expected reject or accept, got '%s'", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* set_trusted_forwarders - TrustedForwarders: addresses, CIDRs, names */
+static int
+set_trusted_forwarders(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	struct cidr c;
+	char **v;
+	size_t i, n, names = 0;
+	int bad = 0;
+
+	v = split_list(value, &n);
+	if (n == 0) {
+		conf_error(pc, "expected addresses, CIDRs or host names");
+		bad = 1;
+	}
+	cf->trusted_forwarder_names = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		if (cidr_parse(v[i], &c) == 0) {
+			cidr_list_add(&cf->trusted_forwarder_addrs, &c);
+		} else if (hostname_valid(v[i][0] == '.' ? v[i] + 1 : v[i])) {
+			cf->trusted_forwarder_names[names] = xstrdup(v[i]);
+			str_lower(cf->trusted_forwarder_names[names++]);
+		} else {
+			conf_error(pc, "'%s' is neither an address, a CIDR nor "
+			    "a host name", v[i]);
+			bad = 1;
+		}
+	}
+	free_list(v);
+	return bad ? -1 : 0;
+}
+
 static const struct keyword {
 	const char	*name;
 	int		(*set)(struct parse_ctx *, struct config *,
@@ -809,6 +889,12 @@ static const struct keyword {
 	{ "OversignHeaders", set_oversign_headers },
 	{ "SignatureTTL", set_signature_ttl },
 	{ "RequireSafeKeys", set_require_safe_keys },
+	{ "HoldQuarantinedMessages", set_hold_quarantined },
+	{ "RejectMultiValueFrom", set_reject_multi_from },
+	{ "RejectFailures", set_reject_failures },
+	{ "TemporaryFailures", set_temporary_failures },
+	{ "BadFromAction", set_bad_from_action },
+	{ "TrustedForwarders", set_trusted_forwarders },
 };
 
 /* parse_line - one config line (comment removed, trimmed) into cf */
@@ -889,6 +975,8 @@ config_new(const char *path)
 	cf->dkim_sign_opts.header_canon = SIGN_CANON_RELAXED;
 	cf->dkim_sign_opts.body_canon = SIGN_CANON_RELAXED;
 	cf->require_safe_keys = 1;
+	cf->reject_failures = 1;
+	cf->bad_from_reject = 1;
 	atomic_init(&cf->refs, 1);
 	return cf;
 }
@@ -908,6 +996,8 @@ config_free(struct config *cf)
 	free(cf->pid_file);
 	free_list(cf->sign_headers);
 	free_list(cf->oversign_headers);
+	free_list(cf->trusted_forwarder_names);
+	cidr_list_free(&cf->trusted_forwarder_addrs);
 	if (cf->resolver != NULL)
 		dns_ctx_free(cf->resolver);
 	if (cf->dkim != NULL)

@@ -70,6 +70,13 @@ struct config {
 	char		**sign_headers;	/* SignHeaders, NULL: the default list */
 	char		**oversign_headers; /* OversignHeaders, default From */
 	int		  require_safe_keys; /* RequireSafeKeys, default yes */
+	int		  hold_quarantined; /* HoldQuarantinedMessages, default no */
+	int		  reject_multi_from; /* RejectMultiValueFrom, default no */
+	int		  reject_failures; /* RejectFailures, default yes */
+	int		  temporary_failures; /* TemporaryFailures, default no */
+	int		  bad_from_reject; /* BadFromAction, default reject */
+	struct cidr_list  trusted_forwarder_addrs; /* TrustedForwarders */
+	char		**trusted_forwarder_names; /* ...host names, NULL-terminated */
 	char		 *user_id;	/* UserID, NULL: stay as started */
 	char		 *pid_file;	/* PidFile, NULL: none */
 	int		  syslog;	/* Syslog, default yes */

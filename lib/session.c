@@ -10,6 +10,7 @@
 #include "config.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
+#include "dmarc_check.h"
 #include "log.h"
 #include "session.h"
 #include "spf.h"
@@ -17,6 +18,7 @@
 
 #define MAX_LOGGED	200	/* bytes of a network string in a log line */
 #define MAX_HEADERS	1000	/* headers kept for signing */
+#define MAX_FROM	10	/* From headers kept for DMARC */
 
 enum direction {
 	DIR_INBOUND,
@@ -45,6 +47,13 @@ struct message {
 	struct header		*headers;	/* kept until eoh, for signing */
 	size_t			nheaders;
 	char			*from_domain;	/* of the first From, for signing */
+	char			*from[MAX_FROM]; /* From values, for DMARC */
+	size_t			nfrom;		/* From headers seen */
+	unsigned		tags_seen;	/* DMARC_TAG_HEADER so far */
+	unsigned		*tags_forged;	/* their indexes, ascending */
+	size_t			ntags_forged;
+	struct dmarc_check	dmarc;
+	int			dmarc_done;
 	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
 	const struct dkim_sig_result *dkim;	/* its results at eom */
 	size_t			ndkim;
@@ -96,6 +105,7 @@ verdict_clear(struct verdict *v)
 	}
 	free(v->edits);
 	free(v->text);
+	free(v->quarantine);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -118,8 +128,15 @@ headers_clear(struct message *m)
 static void
 message_clear(struct message *m)
 {
+	size_t i;
+
 	headers_clear(m);
 	free(m->from_domain);
+	for (i = 0; i < m->nfrom && i < MAX_FROM; i++)
+		free(m->from[i]);
+	free(m->tags_forged);
+	if (m->dmarc_done)
+		dmarc_check_free(&m->dmarc);
 	dkim_verifier_free(m->verifier);
 	dkim_signer_free(m->signer);
 	free(m->sender);
@@ -369,6 +386,31 @@ log_dkim(struct strbuf *sb, const struct message *m)
 	}
 }
 
+/* log_dmarc - " dmarc=RESULT(domain,p=,dis=)" */
+static void
+log_dmarc(struct strbuf *sb, const struct message *m)
+{
+	const struct dmarc_check *d = &m->dmarc;
+
+	if (!m->dmarc_done)
+		return;
+	if (d->state != DMARC_CHECK_DONE) {
+		sb_printf(sb, " dmarc=%s[",
+		    d->state == DMARC_CHECK_BAD_FROM ? "bad-from" :
+		    "multiple-from");
+		sb_put_printable(sb, d->problem ? d->problem : "", MAX_LOGGED);
+		sb_putc(sb, ']');
+		return;
+	}
+	sb_printf(sb, " dmarc=%s(", dmarc_result_name(d->out.result));
+	sb_put_printable(sb, d->author, MAX_LOGGED);
+	sb_printf(sb, ",p=%s,dis=%s", dmarc_policy_name(d->out.policy),
+	    dmarc_disposition_name(d->taken));
+	if (d->local != NULL)
+		sb_printf(sb, ",local=%s", d->local);
+	sb_putc(sb, ')');
+}
+
 /* log_message - the one line that tells what happened to a message */
 static void
 log_message(const struct session *s, const char *action)
@@ -397,6 +439,7 @@ log_message(const struct session *s, const char *action)
 	log_spf(&sb, "spf", &m->spf_mailfrom);
 	log_spf(&sb, "spf-helo", &m->spf_helo);
 	log_dkim(&sb, m);
+	log_dmarc(&sb, m);
 	if (m->nar_ours > 0)
 		sb_printf(&sb, " removed-authres=%zu", m->nar_ours);
 	sb_printf(&sb, " action=%s", action);
@@ -413,6 +456,20 @@ action_name(enum verdict_action a)
 	case VERDICT_TEMPFAIL: return "tempfail";
 	default: return "accept";
 	}
+}
+
+/* verdict_word - the action of a finished message, for the log */
+static const char *
+verdict_word(const struct message *m)
+{
+	if (m->verdict.action != VERDICT_ACCEPT)
+		return action_name(m->verdict.action);
+	if (m->verdict.quarantine != NULL)
+		return "quarantine(held)";
+	if (m->dmarc_done && m->dmarc.state == DMARC_CHECK_DONE &&
+	    m->dmarc.taken == DMARC_DIS_QUARANTINE)
+		return "quarantine(tagged)";
+	return "accept";
 }
 
 /* session_mail - start a message; run the envelope checks */
@@ -501,6 +558,18 @@ note_authres(struct session *s, const char *value)
 	}
 }
 
+/* note_tag - a quarantine tag that arrived with the message: forged */
+static void
+note_tag(struct message *m)
+{
+	m->tags_seen++;
+	if (m->direction != DIR_INBOUND)
+		return;
+	m->tags_forged = xrealloc(m->tags_forged,
+	    (m->ntags_forged + 1) * sizeof(*m->tags_forged));
+	m->tags_forged[m->ntags_forged++] = m->tags_seen;
+}
+
 /* session_header - note one header of the message */
 void
 session_header(struct session *s, const char *name, const char *value)
@@ -512,8 +581,15 @@ session_header(struct session *s, const char *name, const char *value)
 		return;
 	if (str_caseeq(name, AUTHRES_HEADER))
 		note_authres(s, value);
-	if (m->from_domain == NULL && str_caseeq(name, "From"))
-		m->from_domain = from_domain(value);
+	if (str_caseeq(name, "From")) {
+		if (m->from_domain == NULL)
+			m->from_domain = from_domain(value);
+		if (m->nfrom < MAX_FROM)
+			m->from[m->nfrom] = xstrdup(value);
+		m->nfrom++;
+	}
+	if (str_caseeq(name, DMARC_TAG_HEADER))
+		note_tag(m);
 	v = crlf_value(value);
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
@@ -707,6 +783,120 @@ add_signatures(struct message *m)
 	m->nsigned = n;
 }
 
+/* run_dmarc - inbound: DMARC for the message's author domains */
+static void
+run_dmarc(struct session *s)
+{
+	struct message *m = &s->msg;
+	const struct spf_check *spf = *m->sender != '\0' ? &m->spf_mailfrom :
+	    &m->spf_helo;
+	const char *dkim_domains[DKIM_MAX_RESULTS];
+	struct dmarc_check_input in;
+	size_t i, n = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.from_values = (const char *const *)m->from;
+	in.nfrom = m->nfrom < MAX_FROM ? m->nfrom : MAX_FROM;
+	in.spf_domain = spf->done && spf->out.domain != NULL ?
+	    spf->out.domain : "";
+	in.spf_pass = spf->done && spf->out.result == SPF_PASS;
+	for (i = 0; i < m->ndkim && n < ARRAY_SIZE(dkim_domains); i++)
+		if (m->dkim[i].result == DKIM_RES_PASS &&
+		    m->dkim[i].domain != NULL)
+			dkim_domains[n++] = m->dkim[i].domain;
+	in.dkim_domains = dkim_domains;
+	in.ndkim = n;
+	in.family = s->family;
+	in.addr = s->addr;
+	in.hostname = s->hostname;
+	dmarc_check_run(s->dns, s->cf, &in, &m->dmarc);
+	if (m->nfrom > MAX_FROM && m->dmarc.state == DMARC_CHECK_DONE)
+		m->dmarc.state = DMARC_CHECK_MULTI_FROM;
+	m->dmarc_done = 1;
+}
+
+/* dmarc_verdict - what DMARC and local policy make of the message */
+static void
+dmarc_verdict(struct session *s)
+{
+	struct message *m = &s->msg;
+	const struct dmarc_check *d = &m->dmarc;
+	struct strbuf sb;
+
+	if (!m->dmarc_done)
+		return;
+	if (d->state == DMARC_CHECK_BAD_FROM) {
+		if (s->cf->bad_from_reject)
+			set_reply(m, VERDICT_REJECT, "550", "5.7.1",
+			    "message refused: it needs one From header with "
+			    "one address%s", "", d->problem);
+		return;
+	}
+	if (d->state == DMARC_CHECK_MULTI_FROM) {
+		set_reply(m, VERDICT_REJECT, "550", "5.7.1",
+		    "message refused: several From addresses%s", "",
+		    d->problem);
+		return;
+	}
+	if (d->out.result == DMARC_RES_TEMPERROR && s->cf->temporary_failures) {
+		set_reply(m, VERDICT_TEMPFAIL, "451", "4.7.1",
+		    "temporary error evaluating the DMARC policy of %s",
+		    d->author, d->out.reason);
+		return;
+	}
+	if (d->taken == DMARC_DIS_REJECT) {
+		set_reply(m, VERDICT_REJECT, "550", "5.7.1",
+		    "message rejected by the DMARC policy of %s", d->author,
+		    NULL);
+	} else if (d->taken == DMARC_DIS_QUARANTINE) {
+		sb_init(&sb);
+		sb_puts(&sb, "DMARC policy of ");
+		sb_put_printable(&sb, d->author, MAX_LOGGED);
+		sb_printf(&sb, ": %s", d->local != NULL ? d->local :
+		    "quarantine");
+		if (s->cf->hold_quarantined)
+			m->verdict.quarantine = sb_detach(&sb);
+		else
+			add_edit(&m->verdict, EDIT_INSERT, 0, DMARC_TAG_HEADER,
+			    sb_detach(&sb));
+		sb_free(&sb);
+	}
+}
+
+/* add_dmarc_result - the dmarc= result */
+static void
+add_dmarc_result(const struct session *s, struct authres *ar)
+{
+	const struct dmarc_check *d = &s->msg.dmarc;
+	struct strbuf comment;
+
+	if (!s->msg.dmarc_done || d->state == DMARC_CHECK_MULTI_FROM)
+		return;
+	if (d->state == DMARC_CHECK_BAD_FROM) {
+		authres_add(ar, "dmarc", "permerror", d->problem);
+		return;
+	}
+	sb_init(&comment);
+	if (d->out.result != DMARC_RES_NONE)
+		sb_printf(&comment, "p=%s dis=%s",
+		    dmarc_policy_name(d->out.policy),
+		    dmarc_disposition_name(d->taken));
+	if (d->out.testing)
+		sb_puts(&comment, " t=y");
+	if (d->local != NULL)
+		sb_printf(&comment, ", local policy: %s", d->local);
+	if (d->out.reason != NULL) {
+		sb_puts(&comment, comment.len > 0 ? ", " : "");
+		sb_puts(&comment, d->out.reason);
+	}
+	authres_add(ar, "dmarc", dmarc_result_name(d->out.result), comment.s);
+	authres_prop(ar, "header", "from", d->author);
+	if (d->out.result != DMARC_RES_NONE)
+		authres_prop(ar, "policy", "dmarc",
+		    dmarc_disposition_name(d->taken));
+	sb_free(&comment);
+}
+
 /* session_eom - the verdict and header edits for the message */
 const struct verdict *
 session_eom(struct session *s)
@@ -721,17 +911,24 @@ session_eom(struct session *s)
 		m->ndkim = dkim_verifier_eom(m->verifier, s->dns, &m->dkim);
 	add_signatures(m);
 	if (m->direction == DIR_INBOUND) {
+		if (m->policy.checks && s->cf->dmarc && s->dns != NULL)
+			run_dmarc(s);
 		for (i = m->nar_ours; i > 0; i--)
 			add_edit(&m->verdict, EDIT_DELETE, m->ar_ours[i - 1],
 			    AUTHRES_HEADER, NULL);
+		for (i = m->ntags_forged; i > 0; i--)
+			add_edit(&m->verdict, EDIT_DELETE,
+			    m->tags_forged[i - 1], DMARC_TAG_HEADER, NULL);
+		dmarc_verdict(s);
 		authres_init(&ar, s->cf->authserv_id);
 		add_spf_results(s, &ar);
 		add_dkim_results(s, &ar);
+		add_dmarc_result(s, &ar);
 		add_edit(&m->verdict, EDIT_INSERT, 0, AUTHRES_HEADER,
 		    authres_finish(&ar));
 		sb_free(&ar.sb);
 	}
-	log_message(s, action_name(m->verdict.action));
+	log_message(s, verdict_word(m));
 	m->active = 0;
 	return &m->verdict;
 }

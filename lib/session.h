@@ -56,11 +56,16 @@
  *	all under a configuration; session_config() is the configuration
  *	a session runs on.
  *
- *	session_eom() returns the verdict for the message: the action,
- *	and the header edits to apply in order (outbound: DKIM-Signature
+ *	session_eom() runs DMARC (inbound, DMARC yes) and returns the
+ *	verdict for the message: the action (a DMARC reject, or a tempfail
+ *	with TemporaryFailures), a reason to hold the message in the MTA's
+ *	quarantine (HoldQuarantinedMessages) or NULL, and the header edits
+ *	to apply in order (outbound: DKIM-Signature
  *	headers inserted at index 0; inbound: deletions from the highest
  *	index down, then our Authentication-Results, with one dkim= result
- *	per signature, inserted at index 0).  It writes the message's log line.  The verdict lives
+ *	per signature and the dmarc= result, inserted at index 0; for a
+ *	DMARC quarantine that is not held, the DMARC_TAG_HEADER tag, and
+ *	forged copies of that tag deleted).  It writes the message's log line.  The verdict lives
  *	in the session until the next message or session_free().
  *	session_abort() forgets the current message.
  */
@@ -92,9 +97,12 @@ struct verdict {
 	const char		*rcode;	/* "550", for reject/tempfail */
 	const char		*xcode;	/* "5.7.23" */
 	char			*text;
+	char			*quarantine;	/* hold with this reason, or NULL */
 	struct header_edit	*edits;
 	size_t			 nedits;
 };
+
+#define DMARC_TAG_HEADER	"X-Authmilter-Quarantine"
 
 struct session;
 

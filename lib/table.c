@@ -28,6 +28,7 @@
 #define OPT_SPF_FAIL		0x08u
 #define OPT_SPF_TEMPERROR	0x10u
 #define OPT_SIGN		0x20u
+#define OPT_DMARC		0x40u
 
 struct table_entry {
 	char			*pattern;	/* normalized */
@@ -40,6 +41,7 @@ struct table_entry {
 	enum temperror_action	 spf_temperror;
 	struct sign_key		*sign;
 	size_t			 nsign;
+	enum dmarc_local	 dmarc;
 };
 
 struct table {
@@ -230,6 +232,24 @@ parse_choice(struct load_ctx *lc, const char *opt, const char *val,
 	return 0;
 }
 
+/* parse_dmarc - enforce, monitor or no-reject */
+static int
+parse_dmarc(struct load_ctx *lc, const char *val, enum dmarc_local *out)
+{
+	if (str_caseeq(val, "enforce"))
+		*out = DMARC_LOCAL_ENFORCE;
+	else if (str_caseeq(val, "monitor"))
+		*out = DMARC_LOCAL_MONITOR;
+	else if (str_caseeq(val, "no-reject"))
+		*out = DMARC_LOCAL_NO_REJECT;
+	else {
+		load_error(lc, "dmarc: expected enforce, monitor or no-reject, "
+		    "got '%s'", val);
+		return -1;
+	}
+	return 0;
+}
+
 /* parse_sign - SEL:KEYFILE[,SEL:KEYFILE...] or "none" into e */
 static int
 parse_sign(struct load_ctx *lc, const char *val, struct table_entry *e)
@@ -299,6 +319,7 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		{ "checks", OPT_CHECKS }, { "spf", OPT_SPF },
 		{ "spf-helo", OPT_SPF_HELO }, { "spf-fail", OPT_SPF_FAIL },
 		{ "spf-temperror", OPT_SPF_TEMPERROR }, { "sign", OPT_SIGN },
+		{ "dmarc", OPT_DMARC },
 	};
 	const char *eq = strchr(tok, '='), *val;
 	char *name;
@@ -347,6 +368,9 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		r = parse_choice(lc, "spf-temperror", val, "accept",
 		    "tempfail", &v);
 		e->spf_temperror = v ? TEMPERROR_TEMPFAIL : TEMPERROR_ACCEPT;
+		break;
+	case OPT_DMARC:
+		r = parse_dmarc(lc, val, &e->dmarc);
 		break;
 	default:
 		r = parse_sign(lc, val, e);
@@ -477,6 +501,8 @@ policy_apply(const struct table_entry *e, unsigned *have,
 		out->sign = e->nsign ? e->sign : NULL;
 		out->nsign = e->nsign;
 	}
+	if (take & OPT_DMARC)
+		out->dmarc = e->dmarc;
 	*have |= e->set;
 }
 
@@ -498,6 +524,7 @@ table_lookup(const struct table *t, const char *domain,
 	out->spf_temperror = TEMPERROR_ACCEPT;
 	out->sign = NULL;
 	out->nsign = 0;
+	out->dmarc = DMARC_LOCAL_ENFORCE;
 	if (t == NULL)
 		return;
 

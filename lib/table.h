@@ -41,6 +41,10 @@
  *	sign=SEL:KEYFILE[,SEL:KEYFILE...]	DKIM signing keys (syntax
  *				checked here; used by DKIM signing)
  *	sign=none		no keys: overrides a less specific sign=
+ *	dmarc=enforce|monitor|no-reject	what a DMARC failure of mail from
+ *				the domain (its From domain) may do: act
+ *				on the policy, only record it, or at most
+ *				quarantine
  *
  *	Option names and their word values compare case-insensitively;
  *	an option given twice on one line is an error.  A line with a
@@ -70,6 +74,12 @@ enum temperror_action {
 	TEMPERROR_TEMPFAIL
 };
 
+enum dmarc_local {
+	DMARC_LOCAL_ENFORCE,	/* act on the sender's policy (default) */
+	DMARC_LOCAL_MONITOR,	/* record only, never act */
+	DMARC_LOCAL_NO_REJECT	/* a reject is carried out as quarantine */
+};
+
 struct signkey;
 
 struct sign_key {
@@ -87,6 +97,7 @@ struct domain_policy {
 	enum temperror_action	 spf_temperror;	/* default ACCEPT */
 	const struct sign_key	*sign;		/* default none */
 	size_t			 nsign;
+	enum dmarc_local	 dmarc;		/* default ENFORCE */
 };
 
 struct table;

@@ -240,9 +240,13 @@ mlfi_eom(SMFICTX *ctx)
 	session_set_queue_id(c->session, macro(ctx, "i"));
 	v = session_eom(c->session);
 	message_done(c);
-	apply_edits(ctx, v);
 	if (v->action != VERDICT_ACCEPT)
 		return refuse(ctx, v);
+	apply_edits(ctx, v);
+	if (v->quarantine != NULL &&
+	    smfi_quarantine(ctx, v->quarantine) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "MTA refused to quarantine: %s",
+		    v->quarantine);
 	return SMFIS_ACCEPT;
 }
 

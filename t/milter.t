@@ -6,7 +6,7 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 21
+plan 24
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -53,7 +53,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
-    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature)", 0) then
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
 	error("A-R not inserted at index 0 with the expected value")
 end
 if forged and not mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results") then
@@ -71,7 +71,8 @@ is "$?" 78 "a config with a typo exits 78"
 like "$(cat "$tmpdir/n.out")" "bad.conf:3: .*Sokcet" "the error names file, line and keyword"
 like "$(cat "$tmpdir/n.out")" "bad.conf:4: DNSTimeout" "every error is reported, not only the first"
 
-start_dns "$SRCDIR/t/data/zones/spf.yml" || exit 1
+start_dns "$SRCDIR/t/data/zones/spf.yml" \
+    "$SRCDIR/t/data/zones/dmarc-postfix.yml" || exit 1
 printf 'example.org  spf=maybe\n' > "$tmpdir/bad-domains"
 write_config "$tmpdir/badtable.conf" "Domains $tmpdir/bad-domains"
 "$AM" -n -c "$tmpdir/badtable.conf" > "$tmpdir/n.out" 2>&1
@@ -96,6 +97,51 @@ mt.conninfo(conn, "stranger.example", "198.51.100.7")
 mt.helo(conn, "stranger.example")
 mt.mailfrom(conn, "<user@example.org>")
 if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
+mt.disconnect(conn)
+LUA
+
+# --- From headers the MTA would repair (Postfix rewrites them) ---
+mt "an unparsable From is refused at end of message (BadFromAction reject)" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "mail.example.org", "192.0.2.1")
+mt.helo(conn, "mail.example.org")
+mt.mailfrom(conn, "<user@example.org>")
+mt.header(conn, "From", "<user@example.org")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("not refused") end
+mt.disconnect(conn)
+LUA
+
+mt "a From without domain is refused" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "mail.example.org", "192.0.2.1")
+mt.helo(conn, "mail.example.org")
+mt.mailfrom(conn, "<user@example.org>")
+mt.header(conn, "From", "Joe <joe>")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("not refused") end
+mt.disconnect(conn)
+LUA
+
+mt "p=quarantine without HoldQuarantinedMessages: tagged, forged tag deleted" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "mail.example.org", "192.0.2.1")
+mt.helo(conn, "mail.example.org")
+mt.mailfrom(conn, "<user@example.org>")
+mt.header(conn, "From", "user@dmarc-quar.example")
+mt.header(conn, "X-Authmilter-Quarantine", "forged")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+if not mt.eom_check(conn, MT_HDRINSERT, "X-Authmilter-Quarantine",
+    "DMARC policy of dmarc-quar.example: quarantine") then
+	error("no quarantine tag")
+end
+if not mt.eom_check(conn, MT_HDRDELETE, "X-Authmilter-Quarantine") then
+	error("the forged tag was not deleted")
+end
 mt.disconnect(conn)
 LUA
 

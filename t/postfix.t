@@ -40,12 +40,12 @@ ar_of_last() {
 
 send $PF_INBOUND 192.0.2.1 mail.example.org user@example.org
 got=$(ar_of_last)
-is "$got" "mx.example.net: spf=pass smtp.mailfrom=user@example.org; spf=pass smtp.helo=mail.example.org; dkim=none" \
-    "SPF pass for MAIL FROM and HELO; no DKIM signature"
+is "$got" "mx.example.net: spf=pass smtp.mailfrom=user@example.org; spf=pass smtp.helo=mail.example.org; dkim=none; dmarc=none header.from=example.org" \
+    "SPF pass for MAIL FROM and HELO; no DKIM signature; no DMARC record"
 
 send $PF_INBOUND 198.51.100.7 mail.example.org user@example.org
 got=$(ar_of_last)
-like "$got" "^mx.example.net: spf=fail smtp.mailfrom=user@example.org; spf=fail smtp.helo=mail.example.org; dkim=none$" \
+like "$got" "^mx.example.net: spf=fail smtp.mailfrom=user@example.org; spf=fail smtp.helo=mail.example.org; dkim=none; dmarc=none header.from=example.org$" \
     "SPF fail from a stranger is recorded, and delivered by default"
 
 send $PF_INBOUND 198.51.100.7 stranger.example user@soft.example.org
@@ -67,8 +67,8 @@ send $PF_INBOUND 198.51.100.7 stranger.example user@temp.example.org
 like "$(ar_of_last)" "spf=temperror smtp.mailfrom=user@temp.example.org" \
     "SPF temperror when the DNS server does not answer"
 
-send $PF_INBOUND 192.0.2.1 mail.example.org "<>"
-like "$(ar_of_last)" "^mx.example.net: spf=pass smtp.mailfrom=postmaster@mail.example.org smtp.helo=mail.example.org; dkim=none$" \
+send $PF_INBOUND 192.0.2.1 mail.example.org "<>" --header "From: user@example.org"
+like "$(ar_of_last)" "^mx.example.net: spf=pass smtp.mailfrom=postmaster@mail.example.org smtp.helo=mail.example.org; dkim=none; dmarc=none header.from=example.org$" \
     "a null sender is checked as postmaster@HELO, once"
 
 send $PF_INBOUND 198.51.100.7 'x;dkim=pass' user@example.org
@@ -114,7 +114,7 @@ is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
 check "every message got one log line" \
     test "$(grep -c 'action=' "$AM_LOG")" -eq $count
 like "$(grep 'from=<user@example.org>' "$AM_LOG" | head -1)" \
-    "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) dkim=none action=accept" \
+    "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) dkim=none dmarc=none\(example.org,p=[a-z]*,dis=none\) action=accept" \
     "the log line names queue id, client, direction, results and action"
 like "$(grep 'reject.example.com' "$AM_LOG" | grep 'action=reject' | head -1)" \
     "spf=fail\(reject.example.com\).* action=reject" "the reject is logged"

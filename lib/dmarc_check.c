@@ -1,0 +1,182 @@
+/*
+ * dmarc_check.c - DMARC for one message: From headers, evaluation,
+ * local policy
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "address.h"
+#include "cidr.h"
+#include "config.h"
+#include "dmarc.h"
+#include "dmarc_check.h"
+#include "table.h"
+#include "util.h"
+
+#define MAX_AUTHORS	10	/* distinct author domains evaluated */
+
+/* collect_authors - distinct author domains of all From values */
+static int
+collect_authors(const struct dmarc_check_input *in, char **authors,
+    size_t *nauthors, size_t *naddrs, struct strbuf *problem)
+{
+	struct address_list l;
+	size_t i, j, k;
+
+	*nauthors = *naddrs = 0;
+	if (in->nfrom == 0) {
+		sb_puts(problem, "no From header");
+		return -1;
+	}
+	for (i = 0; i < in->nfrom; i++) {
+		memset(&l, 0, sizeof(l));
+		if (address_parse_list(in->from_values[i], &l) != 0 ||
+		    l.n == 0) {
+			sb_puts(problem, l.error != NULL ? l.error :
+			    "From header without an address");
+			address_list_free(&l);
+			return -1;
+		}
+		for (j = 0; j < l.n; j++) {
+			(*naddrs)++;
+			for (k = 0; k < *nauthors; k++)
+				if (strcmp(authors[k], l.v[j].domain) == 0)
+					break;
+			if (k == *nauthors && *nauthors < MAX_AUTHORS)
+				authors[(*nauthors)++] =
+				    xstrdup(l.v[j].domain);
+		}
+		address_list_free(&l);
+	}
+	return 0;
+}
+
+/* severity - how strict an outcome is, for "the strictest wins" */
+static int
+severity(const struct dmarc_outcome *o)
+{
+	static const int by_result[] = {
+		[DMARC_RES_PASS] = 0, [DMARC_RES_NONE] = 1,
+		[DMARC_RES_PERMERROR] = 2, [DMARC_RES_TEMPERROR] = 3,
+		[DMARC_RES_FAIL] = 4,
+	};
+
+	return (int)o->disposition * 10 + by_result[o->result];
+}
+
+/* trusted_forwarder - is the client one of TrustedForwarders? */
+static int
+trusted_forwarder(const struct config *cf, const struct dmarc_check_input *in)
+{
+	char **n;
+	const char *name = in->hostname;
+
+	if ((in->family == AF_INET || in->family == AF_INET6) &&
+	    cidr_list_match(&cf->trusted_forwarder_addrs, in->family,
+	    in->addr))
+		return 1;
+	if (name == NULL || cf->trusted_forwarder_names == NULL)
+		return 0;
+	for (n = cf->trusted_forwarder_names; *n != NULL; n++)
+		if ((*n)[0] == '.' ? str_casesuffix(name, *n) :
+		    str_caseeq(name, *n))
+			return 1;
+	return 0;
+}
+
+/* apply_local - local policy on top of the sender's */
+static void
+apply_local(const struct config *cf, const struct dmarc_check_input *in,
+    struct dmarc_check *out)
+{
+	struct domain_policy pol;
+
+	out->taken = out->out.disposition;
+	if (out->out.result != DMARC_RES_FAIL)
+		return;
+	if (trusted_forwarder(cf, in)) {
+		out->taken = DMARC_DIS_NONE;
+		out->local = "trusted forwarder";
+		return;
+	}
+	table_lookup(cf->table, out->author, &pol);
+	if (pol.dmarc == DMARC_LOCAL_MONITOR) {
+		out->taken = DMARC_DIS_NONE;
+		out->local = "monitor";
+	} else if (pol.dmarc == DMARC_LOCAL_NO_REJECT &&
+	    out->taken == DMARC_DIS_REJECT) {
+		out->taken = DMARC_DIS_QUARANTINE;
+		out->local = "no-reject";
+	}
+	if (out->taken == DMARC_DIS_REJECT && !cf->reject_failures) {
+		out->taken = DMARC_DIS_QUARANTINE;
+		out->local = "RejectFailures no";
+	}
+}
+
+/* dmarc_check_run - evaluate every author domain; keep the strictest */
+void
+dmarc_check_run(struct dns_client *dc, const struct config *cf,
+    const struct dmarc_check_input *in, struct dmarc_check *out)
+{
+	char *authors[MAX_AUTHORS];
+	struct dmarc_input din;
+	struct dmarc_outcome o;
+	struct strbuf problem;
+	size_t i, naddrs;
+
+	memset(out, 0, sizeof(*out));
+	sb_init(&problem);
+	if (collect_authors(in, authors, &out->nauthors, &naddrs,
+	    &problem) != 0) {
+		out->state = DMARC_CHECK_BAD_FROM;
+		out->problem = sb_detach(&problem);
+		for (i = 0; i < out->nauthors; i++)
+			free(authors[i]);
+		out->nauthors = 0;
+		return;
+	}
+	if ((in->nfrom > 1 || naddrs > 1) && cf->reject_multi_from) {
+		out->state = DMARC_CHECK_MULTI_FROM;
+		sb_printf(&problem, "%zu From headers with %zu addresses",
+		    in->nfrom, naddrs);
+		out->problem = sb_detach(&problem);
+		for (i = 0; i < out->nauthors; i++)
+			free(authors[i]);
+		return;
+	}
+	sb_free(&problem);
+	memset(&din, 0, sizeof(din));
+	din.spf_domain = in->spf_domain;
+	din.spf_pass = in->spf_pass;
+	din.dkim_domains = in->dkim_domains;
+	din.ndkim = in->ndkim;
+	for (i = 0; i < out->nauthors; i++) {
+		din.author_domain = authors[i];
+		dmarc_evaluate(dc, &din, &o);
+		if (out->author == NULL || severity(&o) > severity(&out->out)) {
+			if (out->author != NULL)
+				dmarc_outcome_free(&out->out);
+			free(out->author);
+			out->out = o;
+			out->author = authors[i];
+		} else {
+			dmarc_outcome_free(&o);
+			free(authors[i]);
+		}
+	}
+	out->state = DMARC_CHECK_DONE;
+	apply_local(cf, in, out);
+}
+
+/* dmarc_check_free - release what a check holds */
+void
+dmarc_check_free(struct dmarc_check *out)
+{
+	free(out->problem);
+	if (out->author != NULL)
+		dmarc_outcome_free(&out->out);
+	free(out->author);
+	memset(out, 0, sizeof(*out));
+}

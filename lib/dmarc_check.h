@@ -1,0 +1,73 @@
+/*
+ * NAME
+ *	dmarc_check - DMARC for one message: the author domains of its
+ *	From headers, the evaluation, and the local policy on top
+ * SYNOPSIS
+ *	#include "dmarc_check.h"
+ *
+ *	void dmarc_check_run(struct dns_client *dc, const struct config *cf,
+ *	         const struct dmarc_check_input *in, struct dmarc_check *out);
+ *	void dmarc_check_free(struct dmarc_check *out);
+ * DESCRIPTION
+ *	dmarc_check_run() reads every From header value given (an RFC 5322
+ *	parser of our own, lib/address) and decides what the message is:
+ *
+ *	DMARC_CHECK_BAD_FROM	no From, an empty From, a From that does
+ *				not parse or has an address without a
+ *				domain: out->problem says which.  Never a
+ *				pass; the caller applies BadFromAction.
+ *	DMARC_CHECK_MULTI_FROM	several From headers or several addresses
+ *				with RejectMultiValueFrom yes: the caller
+ *				rejects.
+ *	DMARC_CHECK_DONE	evaluated.  With several author domains
+ *				(RejectMultiValueFrom no) each is evaluated
+ *				and the strictest outcome is kept: never
+ *				"first one wins".
+ *
+ *	Then the local policy, in this order, each recorded in out->local:
+ *	a failure from a TrustedForwarders client is downgraded to none
+ *	("trusted forwarder"); the author domain's table entry dmarc=monitor
+ *	downgrades to none, dmarc=no-reject a reject to quarantine;
+ *	RejectFailures no turns a reject into quarantine.  out->taken is
+ *	the disposition left; out->out the evaluation as RFC 9989 gives it.
+ */
+#ifndef AUTHMILTER_DMARC_CHECK_H
+#define AUTHMILTER_DMARC_CHECK_H
+
+#include "config.h"
+#include "dmarc.h"
+#include "dns.h"
+
+enum dmarc_check_state {
+	DMARC_CHECK_DONE,
+	DMARC_CHECK_BAD_FROM,
+	DMARC_CHECK_MULTI_FROM
+};
+
+struct dmarc_check_input {
+	const char *const	*from_values;	/* each From header's value */
+	size_t			 nfrom;
+	const char		*spf_domain;	/* MAIL FROM domain, or HELO */
+	int			 spf_pass;
+	const char *const	*dkim_domains;	/* d= of passing signatures */
+	size_t			 ndkim;
+	int			 family;	/* the client */
+	const unsigned char	*addr;
+	const char		*hostname;	/* verified name, or NULL */
+};
+
+struct dmarc_check {
+	enum dmarc_check_state	 state;
+	char			*problem;	/* BAD_FROM, MULTI_FROM: why */
+	char			*author;	/* domain of the outcome kept */
+	size_t			 nauthors;
+	struct dmarc_outcome	 out;
+	enum dmarc_disposition	 taken;		/* after local policy */
+	const char		*local;		/* what changed it, or NULL */
+};
+
+void	dmarc_check_run(struct dns_client *, const struct config *,
+	    const struct dmarc_check_input *, struct dmarc_check *);
+void	dmarc_check_free(struct dmarc_check *);
+
+#endif
