@@ -109,6 +109,10 @@ apply_local(const struct config *cf, const struct dmarc_check_input *in,
 		out->taken = DMARC_DIS_QUARANTINE;
 		out->local = "no-reject";
 	}
+	if (out->taken == DMARC_DIS_REJECT && in->no_reject_rcpt) {
+		out->taken = DMARC_DIS_QUARANTINE;
+		out->local = "recipient domain dmarc-reject=no";
+	}
 	if (out->taken == DMARC_DIS_REJECT && !cf->reject_failures) {
 		out->taken = DMARC_DIS_QUARANTINE;
 		out->local = "RejectFailures no";

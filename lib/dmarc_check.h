@@ -27,8 +27,9 @@
  *	Then the local policy, in this order, each recorded in out->local:
  *	a failure from a TrustedForwarders client is downgraded to none
  *	("trusted forwarder"); the author domain's table entry dmarc=monitor
- *	downgrades to none, dmarc=no-reject a reject to quarantine;
- *	RejectFailures no turns a reject into quarantine.  out->taken is
+ *	downgrades to none, dmarc=no-reject a reject to quarantine; a
+ *	recipient whose domain's entry says dmarc-reject=no turns a reject
+ *	into quarantine; RejectFailures no turns a reject into quarantine.  out->taken is
  *	the disposition left; out->out the evaluation as RFC 9989 gives it.
  */
 #ifndef AUTHMILTER_DMARC_CHECK_H
@@ -54,6 +55,8 @@ struct dmarc_check_input {
 	int			 family;	/* the client */
 	const unsigned char	*addr;
 	const char		*hostname;	/* verified name, or NULL */
+	int			 no_reject_rcpt; /* a recipient's domain has
+						   dmarc-reject=no */
 };
 
 struct dmarc_check {

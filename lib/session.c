@@ -54,6 +54,7 @@ struct message {
 	size_t			ntags_forged;
 	struct dmarc_check	dmarc;
 	int			dmarc_done;
+	int			no_reject_rcpt;	/* dmarc-reject=no recipient */
 	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
 	const struct dkim_sig_result *dkim;	/* its results at eom */
 	size_t			ndkim;
@@ -506,6 +507,25 @@ session_mail(struct session *s, const char *sender)
 	return NULL;
 }
 
+/* session_rcpt - note one recipient (RCPT TO, with or without <>) */
+void
+session_rcpt(struct session *s, const char *rcpt)
+{
+	struct domain_policy pol;
+	const char *at;
+	char *addr;
+
+	if (!s->msg.active || rcpt == NULL)
+		return;
+	addr = parse_sender(rcpt);
+	if ((at = strrchr(addr, '@')) != NULL) {
+		table_lookup(s->cf->table, at + 1, &pol);
+		if (!pol.dmarc_reject)
+			s->msg.no_reject_rcpt = 1;
+	}
+	free(addr);
+}
+
 /* crlf_value - a header value with every bare LF made CRLF (RFC 5322) */
 static char *
 crlf_value(const char *value)
@@ -809,6 +829,7 @@ run_dmarc(struct session *s)
 	in.family = s->family;
 	in.addr = s->addr;
 	in.hostname = s->hostname;
+	in.no_reject_rcpt = m->no_reject_rcpt;
 	dmarc_check_run(s->dns, s->cf, &in, &m->dmarc);
 	if (m->nfrom > MAX_FROM && m->dmarc.state == DMARC_CHECK_DONE)
 		m->dmarc.state = DMARC_CHECK_MULTI_FROM;

@@ -16,6 +16,7 @@
  *	void session_set_queue_id(struct session *s, const char *qid);
  *	const struct verdict *session_mail(struct session *s,
  *	         const char *sender);
+ *	void session_rcpt(struct session *s, const char *rcpt);
  *	void session_header(struct session *s, const char *name,
  *	         const char *value);
  *	void session_eoh(struct session *s);
@@ -43,6 +44,10 @@
  *	returns NULL to go on, or a verdict (reject or tempfail) when
  *	local policy refuses the sender outright; the message is then
  *	over and logged.
+ *
+ *	session_rcpt() notes a recipient: one whose domain's table entry
+ *	has dmarc-reject=no keeps a DMARC reject of the message from being
+ *	carried out (it is quarantined instead).
  *
  *	session_header() notes each header (value as the MTA gives it,
  *	without the space after the colon); for inbound mail every
@@ -115,6 +120,7 @@ void			 session_set_daemon(struct session *, const char *);
 void			 session_set_auth(struct session *, const char *);
 void			 session_set_queue_id(struct session *, const char *);
 const struct verdict	*session_mail(struct session *, const char *);
+void			 session_rcpt(struct session *, const char *);
 void			 session_header(struct session *, const char *,
 			    const char *);
 void			 session_eoh(struct session *);

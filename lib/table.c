@@ -29,6 +29,7 @@
 #define OPT_SPF_TEMPERROR	0x10u
 #define OPT_SIGN		0x20u
 #define OPT_DMARC		0x40u
+#define OPT_DMARC_REJECT	0x80u
 
 struct table_entry {
 	char			*pattern;	/* normalized */
@@ -42,6 +43,7 @@ struct table_entry {
 	struct sign_key		*sign;
 	size_t			 nsign;
 	enum dmarc_local	 dmarc;
+	int			 dmarc_reject;
 };
 
 struct table {
@@ -319,7 +321,7 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		{ "checks", OPT_CHECKS }, { "spf", OPT_SPF },
 		{ "spf-helo", OPT_SPF_HELO }, { "spf-fail", OPT_SPF_FAIL },
 		{ "spf-temperror", OPT_SPF_TEMPERROR }, { "sign", OPT_SIGN },
-		{ "dmarc", OPT_DMARC },
+		{ "dmarc", OPT_DMARC }, { "dmarc-reject", OPT_DMARC_REJECT },
 	};
 	const char *eq = strchr(tok, '='), *val;
 	char *name;
@@ -371,6 +373,9 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		break;
 	case OPT_DMARC:
 		r = parse_dmarc(lc, val, &e->dmarc);
+		break;
+	case OPT_DMARC_REJECT:
+		r = parse_yesno(lc, "dmarc-reject", val, &e->dmarc_reject);
 		break;
 	default:
 		r = parse_sign(lc, val, e);
@@ -503,6 +508,8 @@ policy_apply(const struct table_entry *e, unsigned *have,
 	}
 	if (take & OPT_DMARC)
 		out->dmarc = e->dmarc;
+	if (take & OPT_DMARC_REJECT)
+		out->dmarc_reject = e->dmarc_reject;
 	*have |= e->set;
 }
 
@@ -525,6 +532,7 @@ table_lookup(const struct table *t, const char *domain,
 	out->sign = NULL;
 	out->nsign = 0;
 	out->dmarc = DMARC_LOCAL_ENFORCE;
+	out->dmarc_reject = 1;
 	if (t == NULL)
 		return;
 

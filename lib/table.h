@@ -45,6 +45,8 @@
  *				the domain (its From domain) may do: act
  *				on the policy, only record it, or at most
  *				quarantine
+ *	dmarc-reject=yes|no	for mail to recipients in the domain: may a
+ *				DMARC failure be refused (no: quarantined)
  *
  *	Option names and their word values compare case-insensitively;
  *	an option given twice on one line is an error.  A line with a
@@ -98,6 +100,7 @@ struct domain_policy {
 	const struct sign_key	*sign;		/* default none */
 	size_t			 nsign;
 	enum dmarc_local	 dmarc;		/* default ENFORCE */
+	int			 dmarc_reject;	/* default 1 */
 };
 
 struct table;

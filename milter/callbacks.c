@@ -20,9 +20,9 @@
 
 /* what we ask of the MTA: no replies where ours is always "continue" */
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
-#define WANT_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | \
-			 SMFIP_NR_EOH | SMFIP_NR_BODY)
-#define WANT_SKIPPED	(SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define WANT_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT | \
+			 SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define WANT_SKIPPED	(SMFIP_NOUNKNOWN | SMFIP_NODATA)
 
 struct conn {
 	struct session	*session;
@@ -178,6 +178,16 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	return refuse(ctx, v);
 }
 
+/* mlfi_envrcpt - RCPT TO: a recipient */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_get(ctx);
+
+	session_rcpt(c->session, argv[0]);
+	return go_on(c, SMFIP_NR_RCPT);
+}
+
 /* mlfi_header - one header */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -283,6 +293,7 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,

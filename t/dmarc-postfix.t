@@ -7,11 +7,12 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 19
+plan 21
 
 start_dns "$SRCDIR/t/data/zones/spf.yml" \
     "$SRCDIR/t/data/zones/dmarc-postfix.yml" || exit 1
-printf 'dmarc-monitor.example  dmarc=monitor\n' > "$tmpdir/domains"
+printf 'dmarc-monitor.example  dmarc=monitor\nnorejects.example  dmarc-reject=no\n' \
+    > "$tmpdir/domains"
 write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
     "HoldQuarantinedMessages yes" "RejectMultiValueFrom yes" \
     "TrustedForwarders 198.51.100.99, lists.example.net"
@@ -86,6 +87,13 @@ like "$(grep -A3 'dmarc=fail' "$(message_file $count)" | tr -d '\n')" \
 send 192.0.2.1 user@example.org user@dmarc-monitor.example
 like "$(ar)" "dmarc=fail header.from=dmarc-monitor.example policy.dmarc=none" \
     "a dmarc=monitor domain is never acted on"
+
+send 192.0.2.1 user@example.org user@dmarc-reject.example \
+    --to postmaster@norejects.example
+like "$(grep 'dmarc-reject.example' "$AM_LOG" | tail -1)" \
+    "dis=quarantine,local=recipient domain dmarc-reject=no\).*action=quarantine\(held\)" \
+    "a recipient domain with dmarc-reject=no gets a quarantine, not a reject"
+is "$(held)" 3 "and the message is held"
 
 send 192.0.2.1 user@dmarc-reject.example user@dmarc-reject.example \
     --add-header "From: other@dmarc-none.example"

@@ -10,9 +10,8 @@ plan 24
 
 AM="$BUILDDIR/milter/authmilter"
 
-# authmilter negotiates RCPT away (SMFIP_NORCPT) until a check needs it,
-# so the scripts send none: miltertest stops a script that sends a step
-# the milter declined.
+# The scripts send no RCPT and no body: authmilter does not need them for
+# these cases.
 
 # mt NAME [VAR=VALUE...]: run the Lua script on stdin with miltertest,
 # with those Lua globals set; ok if it succeeds
