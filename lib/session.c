@@ -7,78 +7,9 @@
 
 #include "authres.h"
 #include "cidr.h"
-#include "config.h"
-#include "dkim_sign.h"
-#include "dkim_verify.h"
-#include "dmarc_check.h"
 #include "log.h"
-#include "session.h"
-#include "spf.h"
+#include "session_int.h"
 #include "util.h"
-
-#define MAX_LOGGED	200	/* bytes of a network string in a log line */
-#define MAX_HEADERS	1000	/* headers kept for signing */
-#define MAX_FROM	10	/* From headers kept for DMARC */
-
-enum direction {
-	DIR_INBOUND,
-	DIR_OUTBOUND
-};
-
-struct spf_check {
-	int			done;
-	struct spf_outcome	out;
-};
-
-struct header {
-	char	*name;
-	char	*value;
-};
-
-struct message {
-	int			active;
-	enum direction		direction;
-	const char		*why_outbound;	/* "auth", "daemon", "internal" */
-	char			*sender;	/* without <>, "" for null */
-	char			*queue_id;
-	struct domain_policy	policy;		/* for the sender's domain */
-	struct spf_check	spf_mailfrom;
-	struct spf_check	spf_helo;
-	struct header		*headers;	/* kept until eoh, for signing */
-	size_t			nheaders;
-	char			*from_domain;	/* of the first From, for signing */
-	char			*from[MAX_FROM]; /* From values, for DMARC */
-	size_t			nfrom;		/* From headers seen */
-	unsigned		tags_seen;	/* DMARC_TAG_HEADER so far */
-	unsigned		*tags_forged;	/* their indexes, ascending */
-	size_t			ntags_forged;
-	struct dmarc_check	dmarc;
-	int			dmarc_done;
-	int			no_reject_rcpt;	/* dmarc-reject=no recipient */
-	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
-	const struct dkim_sig_result *dkim;	/* its results at eom */
-	size_t			ndkim;
-	struct dkim_signer	*signer;	/* outbound, DKIMSign, a key */
-	const char		*sign_status;	/* for the log: why not signed */
-	size_t			nsigned;
-	unsigned		ar_seen;	/* A-R headers so far */
-	unsigned		*ar_ours;	/* their indexes, ascending */
-	size_t			nar_ours;
-	struct verdict		verdict;
-};
-
-struct session {
-	struct config		*cf;
-	struct dns_client	*dns;
-	char			*hostname;
-	int			family;
-	unsigned char		addr[16];
-	char			addrstr[64];
-	char			*helo;
-	char			*daemon;
-	char			*auth;
-	struct message		msg;
-};
 
 /* session_new - a session on the configuration in force */
 struct session *
@@ -338,116 +269,6 @@ spf_refusal(struct message *m)
 	return NULL;
 }
 
-/* log_spf - " spf=RESULT(domain)" for the log line */
-static void
-log_spf(struct strbuf *sb, const char *label, const struct spf_check *c)
-{
-	if (!c->done)
-		return;
-	sb_printf(sb, " %s=%s(", label, spf_result_name(c->out.result));
-	sb_put_printable(sb, c->out.domain != NULL ? c->out.domain : "",
-	    MAX_LOGGED);
-	sb_putc(sb, ')');
-	if (c->out.problem != NULL) {
-		sb_puts(sb, "[");
-		sb_put_printable(sb, c->out.problem, MAX_LOGGED);
-		sb_puts(sb, "]");
-	}
-}
-
-/* log_dkim - " dkim=RESULT(d=,s=)" per signature; what signing did */
-static void
-log_dkim(struct strbuf *sb, const struct message *m)
-{
-	const struct dkim_sig_result *r;
-	size_t i;
-
-	if (m->verifier != NULL && m->ndkim == 0)
-		sb_puts(sb, " dkim=none");
-	for (i = 0; i < m->ndkim; i++) {
-		r = &m->dkim[i];
-		sb_printf(sb, " dkim=%s(d=", dkim_result_name(r->result));
-		sb_put_printable(sb, r->domain ? r->domain : "", MAX_LOGGED);
-		sb_puts(sb, ",s=");
-		sb_put_printable(sb, r->selector ? r->selector : "",
-		    MAX_LOGGED);
-		sb_putc(sb, ')');
-		if (r->result != DKIM_RES_PASS && r->comment != NULL) {
-			sb_putc(sb, '[');
-			sb_put_printable(sb, r->comment, MAX_LOGGED);
-			sb_putc(sb, ']');
-		}
-	}
-	if (m->nsigned > 0) {
-		sb_printf(sb, " signed=%zu(d=", m->nsigned);
-		sb_put_printable(sb, m->from_domain, MAX_LOGGED);
-		sb_putc(sb, ')');
-	} else if (m->sign_status != NULL) {
-		sb_printf(sb, " signed=no(%s)", m->sign_status);
-	}
-}
-
-/* log_dmarc - " dmarc=RESULT(domain,p=,dis=)" */
-static void
-log_dmarc(struct strbuf *sb, const struct message *m)
-{
-	const struct dmarc_check *d = &m->dmarc;
-
-	if (!m->dmarc_done)
-		return;
-	if (d->state != DMARC_CHECK_DONE) {
-		sb_printf(sb, " dmarc=%s[",
-		    d->state == DMARC_CHECK_BAD_FROM ? "bad-from" :
-		    "multiple-from");
-		sb_put_printable(sb, d->problem ? d->problem : "", MAX_LOGGED);
-		sb_putc(sb, ']');
-		return;
-	}
-	sb_printf(sb, " dmarc=%s(", dmarc_result_name(d->out.result));
-	sb_put_printable(sb, d->author, MAX_LOGGED);
-	sb_printf(sb, ",p=%s,dis=%s", dmarc_policy_name(d->out.policy),
-	    dmarc_disposition_name(d->taken));
-	if (d->local != NULL)
-		sb_printf(sb, ",local=%s", d->local);
-	sb_putc(sb, ')');
-}
-
-/* log_message - the one line that tells what happened to a message */
-static void
-log_message(const struct session *s, const char *action)
-{
-	const struct message *m = &s->msg;
-	struct strbuf sb;
-
-	sb_init(&sb);
-	sb_put_printable(&sb, m->queue_id != NULL ? m->queue_id : "NOQUEUE",
-	    MAX_LOGGED);
-	sb_puts(&sb, ": client=");
-	sb_put_printable(&sb, s->hostname != NULL ? s->hostname : "unknown",
-	    MAX_LOGGED);
-	sb_printf(&sb, "[%s]", s->addrstr);
-	if (m->direction == DIR_OUTBOUND)
-		sb_printf(&sb, " direction=outbound(%s)", m->why_outbound);
-	else
-		sb_puts(&sb, " direction=inbound");
-	sb_puts(&sb, " from=<");
-	sb_put_printable(&sb, m->sender, MAX_LOGGED);
-	sb_puts(&sb, "> helo=");
-	sb_put_printable(&sb, s->helo != NULL ? s->helo : "", MAX_LOGGED);
-	if (!m->policy.checks)
-		sb_printf(&sb, " checks=skipped(%s)",
-		    m->policy.matched != NULL ? m->policy.matched : "*");
-	log_spf(&sb, "spf", &m->spf_mailfrom);
-	log_spf(&sb, "spf-helo", &m->spf_helo);
-	log_dkim(&sb, m);
-	log_dmarc(&sb, m);
-	if (m->nar_ours > 0)
-		sb_printf(&sb, " removed-authres=%zu", m->nar_ours);
-	sb_printf(&sb, " action=%s", action);
-	log_msg(LOG_INFO, "%s", sb.s);
-	sb_free(&sb);
-}
-
 /* action_name - the word for a verdict in the log */
 static const char *
 action_name(enum verdict_action a)
@@ -497,7 +318,7 @@ session_mail(struct session *s, const char *sender)
 			run_spf(s, SPF_ID_HELO, &m->spf_helo);
 	}
 	if ((refusal = spf_refusal(m)) != NULL) {
-		log_message(s, action_name(refusal->action));
+		session_log(s, action_name(refusal->action));
 		m->active = 0;
 		return refusal;
 	}
@@ -711,82 +532,6 @@ add_edit(struct verdict *v, enum edit_op op, unsigned index,
 	e->value = value;
 }
 
-/* spf_comment - the A-R comment explaining an SPF result */
-static void
-spf_comment(const struct spf_outcome *o, struct strbuf *sb)
-{
-	sb_truncate(sb, 0);
-	if (o->problem != NULL)
-		sb_puts(sb, o->problem);
-	else if (o->mechanism != NULL)
-		sb_printf(sb, "%s matched", o->mechanism);
-	else if (o->result == SPF_NONE)
-		sb_puts(sb, "no SPF record");
-	else if (o->result == SPF_NEUTRAL)
-		sb_puts(sb, "no mechanism matched");
-}
-
-/* add_spf_results - the spf= results of the message */
-static void
-add_spf_results(const struct session *s, struct authres *ar)
-{
-	const struct message *m = &s->msg;
-	struct strbuf comment, helo_addr;
-
-	sb_init(&comment);
-	if (m->spf_mailfrom.done) {
-		spf_comment(&m->spf_mailfrom.out, &comment);
-		authres_add(ar, "spf",
-		    spf_result_name(m->spf_mailfrom.out.result), comment.s);
-		authres_prop(ar, "smtp", "mailfrom", m->sender);
-	}
-	if (m->spf_helo.done) {
-		spf_comment(&m->spf_helo.out, &comment);
-		authres_add(ar, "spf",
-		    spf_result_name(m->spf_helo.out.result), comment.s);
-		if (*m->sender == '\0') {
-			sb_init(&helo_addr);
-			sb_printf(&helo_addr, "postmaster@%s",
-			    s->helo != NULL ? s->helo : "");
-			authres_prop(ar, "smtp", "mailfrom", helo_addr.s);
-			sb_free(&helo_addr);
-		}
-		authres_prop(ar, "smtp", "helo", s->helo != NULL ? s->helo : "");
-	}
-	sb_free(&comment);
-}
-
-/* add_dkim_results - one dkim= result per signature */
-static void
-add_dkim_results(const struct session *s, struct authres *ar)
-{
-	const struct message *m = &s->msg;
-	const struct dkim_sig_result *r;
-	size_t i;
-
-	if (m->verifier == NULL)
-		return;
-	if (m->ndkim == 0) {
-		authres_add(ar, "dkim", "none", "no signature");
-		return;
-	}
-	for (i = 0; i < m->ndkim; i++) {
-		r = &m->dkim[i];
-		authres_add(ar, "dkim", dkim_result_name(r->result),
-		    r->comment);
-		if (r->domain != NULL)
-			authres_prop(ar, "header", "d", r->domain);
-		if (r->identity != NULL)
-			authres_prop(ar, "header", "i", r->identity);
-		if (r->selector != NULL)
-			authres_prop(ar, "header", "s", r->selector);
-		if (r->algorithm != NULL)
-			authres_prop(ar, "header", "a", r->algorithm);
-		if (r->b8 != NULL)
-			authres_prop(ar, "header", "b", r->b8);
-	}
-}
-
 /* add_signatures - outbound: our DKIM-Signature headers, first on top */
 static void
 add_signatures(struct message *m)
@@ -884,46 +629,11 @@ dmarc_verdict(struct session *s)
 	}
 }
 
-/* add_dmarc_result - the dmarc= result */
-static void
-add_dmarc_result(const struct session *s, struct authres *ar)
-{
-	const struct dmarc_check *d = &s->msg.dmarc;
-	struct strbuf comment;
-
-	if (!s->msg.dmarc_done || d->state == DMARC_CHECK_MULTI_FROM)
-		return;
-	if (d->state == DMARC_CHECK_BAD_FROM) {
-		authres_add(ar, "dmarc", "permerror", d->problem);
-		return;
-	}
-	sb_init(&comment);
-	if (d->out.result != DMARC_RES_NONE)
-		sb_printf(&comment, "p=%s dis=%s",
-		    dmarc_policy_name(d->out.policy),
-		    dmarc_disposition_name(d->taken));
-	if (d->out.testing)
-		sb_puts(&comment, " t=y");
-	if (d->local != NULL)
-		sb_printf(&comment, ", local policy: %s", d->local);
-	if (d->out.reason != NULL) {
-		sb_puts(&comment, comment.len > 0 ? ", " : "");
-		sb_puts(&comment, d->out.reason);
-	}
-	authres_add(ar, "dmarc", dmarc_result_name(d->out.result), comment.s);
-	authres_prop(ar, "header", "from", d->author);
-	if (d->out.result != DMARC_RES_NONE)
-		authres_prop(ar, "policy", "dmarc",
-		    dmarc_disposition_name(d->taken));
-	sb_free(&comment);
-}
-
 /* session_eom - the verdict and header edits for the message */
 const struct verdict *
 session_eom(struct session *s)
 {
 	struct message *m = &s->msg;
-	struct authres ar;
 	size_t i;
 
 	verdict_clear(&m->verdict);
@@ -941,15 +651,10 @@ session_eom(struct session *s)
 			add_edit(&m->verdict, EDIT_DELETE,
 			    m->tags_forged[i - 1], DMARC_TAG_HEADER, NULL);
 		dmarc_verdict(s);
-		authres_init(&ar, s->cf->authserv_id);
-		add_spf_results(s, &ar);
-		add_dkim_results(s, &ar);
-		add_dmarc_result(s, &ar);
 		add_edit(&m->verdict, EDIT_INSERT, 0, AUTHRES_HEADER,
-		    authres_finish(&ar));
-		sb_free(&ar.sb);
+		    session_authres(s));
 	}
-	log_message(s, verdict_word(m));
+	session_log(s, verdict_word(m));
 	m->active = 0;
 	return &m->verdict;
 }

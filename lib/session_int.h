@@ -1,0 +1,94 @@
+/*
+ * NAME
+ *	session_int - what lib/session*.c share: a connection's and a
+ *	message's state (not for other modules)
+ * SYNOPSIS
+ *	#include "session_int.h"
+ *
+ *	char *session_authres(const struct session *s);
+ *	void  session_log(const struct session *s, const char *action);
+ * DESCRIPTION
+ *	session.c runs the checks and fills struct message; session_report.c
+ *	only reads it to write what a message's results look like outside:
+ *	session_authres() builds our Authentication-Results header value
+ *	(caller frees), session_log() writes the message's one log line
+ *	ending in action.
+ */
+#ifndef AUTHMILTER_SESSION_INT_H
+#define AUTHMILTER_SESSION_INT_H
+
+#include "config.h"
+#include "dkim_sign.h"
+#include "dkim_verify.h"
+#include "dmarc_check.h"
+#include "session.h"
+#include "spf.h"
+
+#define MAX_LOGGED	200	/* bytes of a network string in a log line */
+#define MAX_HEADERS	1000	/* headers kept for signing */
+#define MAX_FROM	10	/* From headers kept for DMARC */
+
+enum direction {
+	DIR_INBOUND,
+	DIR_OUTBOUND
+};
+
+struct spf_check {
+	int			done;
+	struct spf_outcome	out;
+};
+
+struct header {
+	char	*name;
+	char	*value;
+};
+
+struct message {
+	int			active;
+	enum direction		direction;
+	const char		*why_outbound;	/* "auth", "daemon", "internal" */
+	char			*sender;	/* without <>, "" for null */
+	char			*queue_id;
+	struct domain_policy	policy;		/* for the sender's domain */
+	struct spf_check	spf_mailfrom;
+	struct spf_check	spf_helo;
+	struct header		*headers;	/* kept until eoh, for signing */
+	size_t			nheaders;
+	char			*from_domain;	/* of the first From, for signing */
+	char			*from[MAX_FROM]; /* From values, for DMARC */
+	size_t			nfrom;		/* From headers seen */
+	unsigned		tags_seen;	/* DMARC_TAG_HEADER so far */
+	unsigned		*tags_forged;	/* their indexes, ascending */
+	size_t			ntags_forged;
+	struct dmarc_check	dmarc;
+	int			dmarc_done;
+	int			no_reject_rcpt;	/* dmarc-reject=no recipient */
+	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
+	const struct dkim_sig_result *dkim;	/* its results at eom */
+	size_t			ndkim;
+	struct dkim_signer	*signer;	/* outbound, DKIMSign, a key */
+	const char		*sign_status;	/* for the log: why not signed */
+	size_t			nsigned;
+	unsigned		ar_seen;	/* A-R headers so far */
+	unsigned		*ar_ours;	/* their indexes, ascending */
+	size_t			nar_ours;
+	struct verdict		verdict;
+};
+
+struct session {
+	struct config		*cf;
+	struct dns_client	*dns;
+	char			*hostname;
+	int			family;
+	unsigned char		addr[16];
+	char			addrstr[64];
+	char			*helo;
+	char			*daemon;
+	char			*auth;
+	struct message		msg;
+};
+
+char	*session_authres(const struct session *);
+void	 session_log(const struct session *, const char *);
+
+#endif
