@@ -100,29 +100,25 @@ mt.disconnect(conn)
 LUA
 
 # --- From headers the MTA would repair (Postfix rewrites them) ---
-mt "an unparsable From is refused at end of message (BadFromAction reject)" <<'LUA'
+# refused_from_script VALUE: a message whose From header is VALUE must
+# be refused at end of message (BadFromAction reject, the default)
+refused_from_script() {
+	cat <<LUA
 conn = mt.connect(sock, 40, 0.25)
 mt.conninfo(conn, "mail.example.org", "192.0.2.1")
 mt.helo(conn, "mail.example.org")
 mt.mailfrom(conn, "<user@example.org>")
-mt.header(conn, "From", "<user@example.org")
+mt.header(conn, "From", "$1")
 mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("not refused") end
 mt.disconnect(conn)
 LUA
-
-mt "a From without domain is refused" <<'LUA'
-conn = mt.connect(sock, 40, 0.25)
-mt.conninfo(conn, "mail.example.org", "192.0.2.1")
-mt.helo(conn, "mail.example.org")
-mt.mailfrom(conn, "<user@example.org>")
-mt.header(conn, "From", "Joe <joe>")
-mt.eoh(conn)
-if mt.eom(conn) ~= nil then error("eom") end
-if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("not refused") end
-mt.disconnect(conn)
-LUA
+}
+refused_from_script "<user@example.org" > "$tmpdir/from.lua"
+mt "an unparsable From is refused at end of message" < "$tmpdir/from.lua"
+refused_from_script "Joe <joe>" > "$tmpdir/from.lua"
+mt "a From without domain is refused" < "$tmpdir/from.lua"
 
 mt "p=quarantine without HoldQuarantinedMessages: tagged, forged tag deleted" <<'LUA'
 conn = mt.connect(sock, 40, 0.25)
