@@ -2,16 +2,33 @@
 # install-deps.sh - install what building and testing authmilter needs,
 # from Debian 12's packages.  Run as root; quiet when all is present.
 set -e
+
+# install_mailauth - the npm package t/dmarc-interop.t compares with,
+# pinned by t/interop/package-lock.json (the test skips without it)
+install_mailauth() {
+	[ -d "$top/t/interop/node_modules/mailauth" ] && return 0
+	npm ci --prefix "$top/t/interop" --no-audit --no-fund --loglevel=error \
+	    >/dev/null 2>&1 ||
+	    echo "install-deps: npm ci in t/interop failed; the DMARC interop test will skip" >&2
+}
 PKGS="autoconf automake libtool pkg-config make gcc clang
 libmilter-dev libldns-dev libopendkim-dev libssl-dev libsqlite3-dev
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
-python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools valgrind openssl"
+python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools valgrind openssl
+libmail-dmarc-perl publicsuffix"
+top=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 	    missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# node and npm may come from outside Debian's archive (this machine's
+# image brings a newer one); install Debian's only when there is none.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ -z "$missing" ]; then
+	install_mailauth
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: run as root to install:$missing" >&2
 	exit 1
@@ -22,3 +39,4 @@ echo "postfix postfix/main_mailer_type select No configuration" |
     debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+install_mailauth
