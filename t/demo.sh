@@ -40,7 +40,8 @@ mv "$tmpdir/keys.yml.new" "$tmpdir/keys.yml"
 echo
 
 echo "== starting the demo DNS server, authmilter and Postfix"
-start_dns "$top/t/data/zones/spf.yml" "$tmpdir/keys.yml" || exit 1
+start_dns "$top/t/data/zones/spf.yml" "$top/t/data/zones/dmarc-postfix.yml" \
+    "$tmpdir/keys.yml" || exit 1
 write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
     "SignDaemons ORIGINATING"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
@@ -106,6 +107,17 @@ if wait_delivered $n; then
 	sed -n '/^Authentication-Results:/,/^[^ \t]/p' "$(delivered_files | tail -1)" |
 	    sed '$d' | sed 's/^/     /'
 fi
+echo
+
+n=$((n + 1))
+echo "== $n. DMARC: a stranger spoofs dmarc-reject.example (\"v=DMARC1; p=reject\")"
+echo "   client 198.51.100.7 sends MAIL FROM:<user@example.org>, From: ceo@dmarc-reject.example"
+swaks --server "127.0.0.1:$PF_INBOUND" --xclient "ADDR=198.51.100.7 NAME=[UNAVAILABLE]" \
+    --helo stranger.example --from user@example.org --to rcpt@example.net \
+    --header "From: The CEO <ceo@dmarc-reject.example>" \
+    --header "Subject: demo $n" > "$tmpdir/swaks.out" 2>&1
+echo "   Postfix answers:"
+grep '^<\*\* ' "$tmpdir/swaks.out" | sed 's/^<\*\* */     /'
 echo
 
 echo "== authmilter's log, one line per message:"
