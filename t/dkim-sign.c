@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rss.h"
 #include "util.h"
 #include "signkey.h"
 #include "dkim_sign.h"
@@ -48,23 +49,6 @@ usage(void)
 	    "       [-H NAME,...] [-O NAME,...|none] [-s CHUNK] [-n COUNT] "
 	    "[-u] < message\n");
 	exit(64);
-}
-
-/* rss_kb - this process's VmRSS in kB, or -1 */
-static long
-rss_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
 }
 
 /* split_names - "a,b,c" into a NULL-terminated array ("none": empty) */

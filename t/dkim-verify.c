@@ -21,7 +21,8 @@
  * cache of -c entries (default 0: none, so that answers at end of message
  * can only come from the lookups started at end of headers).  -n repeats
  * the whole verification that many times in one process (results of the
- * last are printed), for memory checks.  -P passes no DNS client at end
+ * last are printed; VmRSS at the start, middle and end goes to stderr),
+ * for memory checks.  -P passes no DNS client at end
  * of headers, so nothing is prefetched and libopendkim looks the keys up
  * one after the other at end of message (the control case of the
  * parallel lookup test).  Exit status 0, or 2 for a usage
@@ -32,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rss.h"
 #include "util.h"
 #include "dns.h"
 #include "dkim_dns.h"
@@ -176,7 +178,7 @@ main(int argc, char **argv)
 	struct field *fields;
 	struct strbuf msg, body;
 	size_t nfields, i, chunk = 100;
-	long repeat = 1, k;
+	long repeat = 1, k, rss0 = 0, rss1 = 0;
 	int ch, have_server = 0, prefetch = 1;
 
 	memset(&dopt, 0, sizeof(dopt));
@@ -231,9 +233,17 @@ main(int argc, char **argv)
 	dc = dns_client_new(ctx);
 	eng = dkim_engine_new();
 	dkim_dns_bind(dc);
-	for (k = 0; k < repeat; k++)
+	for (k = 0; k < repeat; k++) {
+		if (k == 1)
+			rss0 = rss_kb();
+		if (k == repeat / 2)
+			rss1 = rss_kb();
 		verify(eng, dc, &opts, fields, nfields, &body, chunk,
 		    prefetch, k == repeat - 1);
+	}
+	if (repeat > 1)
+		fprintf(stderr, "dkim-verify: %ld messages, VmRSS kB: start %ld, "
+		    "middle %ld, end %ld\n", repeat, rss0, rss1, rss_kb());
 	dkim_dns_bind(NULL);
 	dkim_engine_free(eng);
 	dns_client_free(dc);

@@ -9,7 +9,9 @@
 #	time, keys loaded once), through t/dkim-sign -n, and prints VmRSS at
 #	the start, the middle and the end: it must stay flat.  Then, when
 #	valgrind is installed, signs VGCOUNT messages (default 300) under
-#	valgrind --leak-check=full and prints its leak summary.
+#	valgrind --leak-check=full and prints its leak summary.  Between
+#	the two it verifies COUNT dual-signed messages in one t/dkim-verify
+#	process against the test DNS server and prints VmRSS likewise.
 #	Exit status is non-zero when RSS grows by more than 1 MB from the
 #	start to the end, or valgrind reports a definite leak or an error.
 set -u
@@ -46,6 +48,44 @@ start=$(echo "$out" | sed -n 's/.*start \([0-9]*\),.*/\1/p')
 end=$(echo "$out" | sed -n 's/.*end \([0-9]*\).*/\1/p')
 if [ -z "$start" ] || [ -z "$end" ] || [ $((end - start)) -gt 1024 ]; then
 	echo "dkim-soak: RSS grew from ${start:-?} kB to ${end:-?} kB" >&2
+	status=1
+fi
+
+# Verification: the same number of dual-signed messages through one
+# verifier process, keys from the test DNS server (cache on, as in the
+# daemon).
+VERIFY=$BUILDDIR/t/dkim-verify
+SRCDIR=${AUTHMILTER_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+"$SIGN" -d example.com -k rsa:"$tmp/rsa.pem" -k ed:"$tmp/ed.pem" \
+    < "$tmp/msg" > "$tmp/signed" || status=1
+rsapub=$(openssl pkey -in "$tmp/rsa.pem" -pubout -outform DER | base64 -w0)
+edpub=$(openssl pkey -in "$tmp/ed.pem" -pubout -outform DER | tail -c 32 |
+    base64 -w0)
+{
+	echo "rsa._domainkey.example.com:"
+	printf '  - TXT: ["v=DKIM1; k=rsa; p=%s", "%s"]\n' \
+	    "$(echo "$rsapub" | cut -c1-200)" "$(echo "$rsapub" | cut -c201-)"
+	echo "ed._domainkey.example.com:"
+	printf '  - TXT: "v=DKIM1; k=ed25519; p=%s"\n' "$edpub"
+} > "$tmp/keys.yml"
+/usr/bin/python3 "$SRCDIR/t/dns/testdns.py" --zones "$tmp/keys.yml" \
+    --port 0 --port-file "$tmp/port" > /dev/null 2>&1 &
+dns=$!
+trap 'kill $dns 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+out=$("$VERIFY" -s "127.0.0.1:$(cat "$tmp/port")" -c 100 -n "$COUNT" \
+    < "$tmp/signed" 2>"$tmp/verify.err")
+echo "$out" | sed 's/^/verify: /'
+cat "$tmp/verify.err"
+[ "$(echo "$out" | grep -c '^pass ')" -eq 2 ] || {
+	echo "dkim-soak: the two signatures did not verify" >&2
+	status=1
+}
+start=$(sed -n 's/.*start \([0-9]*\),.*/\1/p' "$tmp/verify.err")
+end=$(sed -n 's/.*end \([0-9]*\).*/\1/p' "$tmp/verify.err")
+if [ -z "$start" ] || [ -z "$end" ] || [ $((end - start)) -gt 1024 ]; then
+	echo "dkim-soak: verifier RSS grew from ${start:-?} kB to ${end:-?} kB" >&2
 	status=1
 fi
 
