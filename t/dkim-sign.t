@@ -36,32 +36,9 @@ edpub=$(openssl pkey -in "$d/ed.pem" -pubout -outform DER | tail -c 32 |
 } > "$d/keys.yml"
 start_dns "$d/keys.yml" || exit 1
 
-# Mail::DKIM: one result per signature, in header order
-cat > "$d/maildkim.pl" <<'PL'
-use strict;
-use warnings;
-use Mail::DKIM::Verifier;
-use Mail::DKIM::DNS;
-use Net::DNS::Resolver;
-my $res = Net::DNS::Resolver->new(nameservers => ['127.0.0.1'],
-    port => $ENV{DNS_PORT}, recurse => 1, udp_timeout => 5,
-    tcp_timeout => 5, retry => 1);
-Mail::DKIM::DNS::resolver($res);
-my $v = Mail::DKIM::Verifier->new();
-local $/;
-my $m = <STDIN>;
-$m =~ s/\r?\n/\r\n/g;
-$v->PRINT($m);
-$v->CLOSE;
-my @r = map { $_->result } $v->signatures;
-print @r ? join(' ', @r) : 'none', "\n";
-if ($ENV{DETAIL}) {
-	print STDERR $_->result_detail, "\n" for $v->signatures;
-}
-PL
 
 py() { "$PYTHON" "$SRCDIR/t/lib/dkimpy-verify.py" --words "$DNS_PORT" - < "$1"; }
-pl() { perl "$d/maildkim.pl" < "$1"; }
+pl() { perl "$SRCDIR/t/lib/maildkim-verify.pl" "$DNS_PORT" < "$1"; }
 
 # test messages (LF; m-crlf is CRLF)
 cat > "$d/m-folded" <<'EOF2'
