@@ -21,22 +21,17 @@ export AUTHMILTER_SRCDIR AUTHMILTER_BUILDDIR
 
 echo "== making DKIM keys for example.org with authmilter-keygen"
 mkdir -m 700 "$tmpdir/keys"
-: > "$tmpdir/domains"
-echo "example.org:" > "$tmpdir/keys.yml"
 for t in rsa ed25519; do
 	"$build/milter/authmilter-keygen" -d example.org -s "demo-$t" -t $t \
 	    -D "$tmpdir/keys" > "$tmpdir/keygen.out" || exit 1
 	sed -n 's/^\(v=DKIM1.*\)$/\1/p' "$tmpdir/keygen.out" > "$tmpdir/record"
 	echo "   demo-$t._domainkey.example.org TXT \"$(cut -c1-60 "$tmpdir/record")...\""
-	# the test DNS server wants TXT strings of at most 255 bytes
-	echo "demo-$t._domainkey.example.org:" >> "$tmpdir/keys.yml.new"
-	printf '  - TXT: [%s]\n' "$(fold -w 250 "$tmpdir/record" |
-	    sed 's/.*/"&"/' | paste -sd, -)" >> "$tmpdir/keys.yml.new"
+	zone_txt "demo-$t._domainkey.example.org" "$(cat "$tmpdir/record")" \
+	    >> "$tmpdir/keys.yml"
 	grep "^example.org" "$tmpdir/keygen.out" |
 	    sed 's/^example.org[[:space:]]*sign=//' >> "$tmpdir/signs"
 done
 printf 'example.org  sign=%s\n' "$(paste -sd, "$tmpdir/signs")" > "$tmpdir/domains"
-mv "$tmpdir/keys.yml.new" "$tmpdir/keys.yml"
 echo
 
 echo "== starting the demo DNS server, authmilter and Postfix"

@@ -14,16 +14,11 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$tmpdir/keys/rsa.pem" 2>/dev/null
 openssl genpkey -algorithm ED25519 -out "$tmpdir/keys/ed.pem" 2>/dev/null
 chmod 600 "$tmpdir/keys/rsa.pem" "$tmpdir/keys/ed.pem"
-rsa_pub=$(openssl pkey -in "$tmpdir/keys/rsa.pem" -pubout -outform DER | base64 -w0)
-# Ed25519 (RFC 8463): p= is the raw 32-byte key, the end of the DER form
-ed_pub=$(openssl pkey -in "$tmpdir/keys/ed.pem" -pubout -outform DER |
-    tail -c 32 | base64 -w0)
 {
-	echo "rsa._domainkey.example.org:"
-	printf '  - TXT: ["v=DKIM1; k=rsa; p=%s", "%s"]\n' \
-	    "$(echo "$rsa_pub" | cut -c1-200)" "$(echo "$rsa_pub" | cut -c201-)"
-	echo "ed._domainkey.example.org:"
-	printf '  - TXT: "v=DKIM1; k=ed25519; p=%s"\n' "$ed_pub"
+	zone_txt rsa._domainkey.example.org \
+	    "v=DKIM1; k=rsa; p=$(dkim_pubkey "$tmpdir/keys/rsa.pem")"
+	zone_txt ed._domainkey.example.org \
+	    "v=DKIM1; k=ed25519; p=$(dkim_pubkey "$tmpdir/keys/ed.pem")"
 } > "$tmpdir/keys.yml"
 start_dns "$SRCDIR/t/data/zones/spf.yml" "$tmpdir/keys.yml" || exit 1
 

@@ -19,20 +19,13 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$d/rsa.pem" 2>/dev/null
 openssl genrsa -traditional -out "$d/rsa1024.pem" 1024 2>/dev/null
 openssl genpkey -algorithm ED25519 -out "$d/ed.pem" 2>/dev/null
-rsapub=$(openssl pkey -in "$d/rsa.pem" -pubout -outform DER | base64 -w0)
-rsa1024pub=$(openssl pkey -in "$d/rsa1024.pem" -pubout -outform DER |
-    base64 -w0)
-# RFC 8463: p= is the raw 32-byte key, the tail of the DER SPKI
-edpub=$(openssl pkey -in "$d/ed.pem" -pubout -outform DER | tail -c 32 |
-    base64 -w0)
 {
-	echo "rsa._domainkey.example.com:"
-	printf '  - TXT: ["v=DKIM1; k=rsa; p=%s", "%s"]\n' \
-	    "$(echo "$rsapub" | cut -c1-200)" "$(echo "$rsapub" | cut -c201-)"
-	echo "old._domainkey.example.com:"
-	printf '  - TXT: "v=DKIM1; k=rsa; p=%s"\n' "$rsa1024pub"
-	echo "ed._domainkey.example.com:"
-	printf '  - TXT: "v=DKIM1; k=ed25519; p=%s"\n' "$edpub"
+	zone_txt rsa._domainkey.example.com \
+	    "v=DKIM1; k=rsa; p=$(dkim_pubkey "$d/rsa.pem")"
+	zone_txt old._domainkey.example.com \
+	    "v=DKIM1; k=rsa; p=$(dkim_pubkey "$d/rsa1024.pem")"
+	zone_txt ed._domainkey.example.com \
+	    "v=DKIM1; k=ed25519; p=$(dkim_pubkey "$d/ed.pem")"
 } > "$d/keys.yml"
 start_dns "$d/keys.yml" || exit 1
 

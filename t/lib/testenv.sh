@@ -13,6 +13,8 @@
 #	diag "text" ["more lines"...]
 #	at_exit "shell command"
 #	start_dns ZONES.yml [ZONES2.yml...] [-- testdns.py options]
+#	dkim_pubkey KEYFILE		the p= value of a PEM private key
+#	zone_txt NAME VALUE		a TXT record in testdns.py's YAML
 # DESCRIPTION
 #	Sets PYTHON (Debian's /usr/bin/python3, with dnspython and yaml),
 #	SRCDIR ($AUTHMILTER_SRCDIR, else the directory above t/), BUILDDIR
@@ -157,6 +159,23 @@ unlike() {
 		return 1
 	fi
 	ok 0 "$3"
+}
+
+# dkim_pubkey - p= of a PEM private key: RSA, the base64 DER public key;
+# Ed25519 (RFC 8463), the raw 32-byte key, the tail of its DER form
+dkim_pubkey() {
+	if openssl pkey -in "$1" -noout -text 2>/dev/null | grep -q '^ED25519'; then
+		openssl pkey -in "$1" -pubout -outform DER | tail -c 32 | base64 -w0
+	else
+		openssl pkey -in "$1" -pubout -outform DER | base64 -w0
+	fi
+}
+
+# zone_txt - NAME's TXT record VALUE as zone YAML, in strings of at most
+# 250 bytes (a DNS character-string holds 255)
+zone_txt() {
+	printf '%s:\n  - TXT: [%s]\n' "$1" "$(printf '%s' "$2" | fold -w 250 |
+	    sed 's/.*/"&"/' | paste -sd, -)"
 }
 
 # start_dns - run testdns.py with the zones given; export DNS_PORT etc.
