@@ -4,12 +4,20 @@
 set -e
 
 # install_mailauth - the npm package t/dmarc-interop.t compares with,
-# pinned by t/interop/package-lock.json (the test skips without it)
+# pinned by t/interop/package-lock.json (the test skips without it, and
+# shows the first error of t/interop/npm-ci.log as the reason)
 install_mailauth() {
-	[ -d "$top/t/interop/node_modules/mailauth" ] && return 0
-	npm ci --prefix "$top/t/interop" --no-audit --no-fund --loglevel=error \
-	    >/dev/null 2>&1 ||
-	    echo "install-deps: npm ci in t/interop failed; the DMARC interop test will skip" >&2
+	[ -f "$top/t/interop/node_modules/mailauth/package.json" ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "install-deps: no npm; the DMARC interop test will skip" >&2
+		return 0
+	fi
+	if npm ci --prefix "$top/t/interop" --no-audit --no-fund \
+	    --loglevel=error >"$top/t/interop/npm-ci.log" 2>&1; then
+		rm -f "$top/t/interop/npm-ci.log"
+	else
+		echo "install-deps: npm ci in t/interop failed (t/interop/npm-ci.log); the DMARC interop test will skip" >&2
+	fi
 }
 PKGS="autoconf automake libtool pkg-config make gcc clang
 libmilter-dev libldns-dev libopendkim-dev libssl-dev libsqlite3-dev
@@ -22,8 +30,9 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 	    missing="$missing $p"
 done
-# node and npm may come from outside Debian's archive (this machine's
-# image brings a newer one); install Debian's only when there is none.
+# node and npm may come from outside Debian's archive (NodeSource's
+# nodejs package, which holds /usr/bin/npm too, would clash with Debian's
+# npm package); install Debian's nodejs and npm only when there is no npm.
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -z "$missing" ]; then
 	install_mailauth
