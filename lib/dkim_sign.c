@@ -170,21 +170,28 @@ body_out(struct body_canon *b, const char *p, size_t n)
 	}
 }
 
-/* body_content - one byte of line content, after what was held back */
+/* body_run - line content, after what was held back */
 static void
-body_content(struct body_canon *b, int c)
+body_run(struct body_canon *b, const unsigned char *p, size_t n)
 {
-	char ch = (char)c;
-
 	for (; b->eols > 0; b->eols--)
 		body_out(b, "\r\n", 2);
 	if (b->wsp) {
 		body_out(b, " ", 1);
 		b->wsp = 0;
 	}
-	body_out(b, &ch, 1);
+	body_out(b, (const char *)p, n);
 	b->inline_ = 1;
 	b->any = 1;
+}
+
+/* body_content - one byte of line content */
+static void
+body_content(struct body_canon *b, int c)
+{
+	unsigned char ch = (unsigned char)c;
+
+	body_run(b, &ch, 1);
 }
 
 /* body_eol - a line end: held back until content follows */
@@ -196,31 +203,60 @@ body_eol(struct body_canon *b)
 	b->eols++;
 }
 
-/* body_feed - canonicalize a chunk */
+/* plain - a byte that is content as it stands (no CR, LF or relaxed WSP) */
+static int
+plain(const struct body_canon *b, int c)
+{
+	if (c == '\r' || c == '\n')
+		return 0;
+	return b->canon != SIGN_CANON_RELAXED || !is_wsp(c);
+}
+
+/*
+ * body_feed - canonicalize a chunk
+ *
+ * Runs of plain bytes go out whole; so does a single space between two
+ * of them, which relaxed canonicalization leaves as it is.  Everything
+ * else (CR, LF, other WSP) goes through the state machine a byte at a
+ * time.
+ */
 static void
 body_feed(struct body_canon *b, const unsigned char *p, size_t len)
 {
-	size_t i;
+	const unsigned char *end = p + len, *run;
 	int c;
 
-	for (i = 0; i < len; i++) {
-		c = p[i];
+	while (p < end) {
 		if (b->cr) {
 			b->cr = 0;
-			if (c == '\n') {
+			if (*p == '\n') {
 				body_eol(b);
+				p++;
 				continue;
 			}
 			body_content(b, '\r');	/* a bare CR is data */
 		}
+		run = p;
+		while (p < end) {
+			if (plain(b, *p))
+				p++;
+			else if (*p == ' ' && p > run && p + 1 < end &&
+			    plain(b, p[1]))
+				p += 2;
+			else
+				break;
+		}
+		if (p > run) {
+			body_run(b, run, (size_t)(p - run));
+			continue;
+		}
+		c = *p++;
 		if (c == '\r')
 			b->cr = 1;
 		else if (c == '\n')
 			body_eol(b);		/* bare LF: a line end */
-		else if (b->canon == SIGN_CANON_RELAXED && is_wsp(c))
-			b->wsp = 1;
 		else
-			body_content(b, c);
+			b->wsp = 1;		/* relaxed WSP */
 	}
 }
 
