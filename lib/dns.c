@@ -41,7 +41,7 @@ struct dns_ctx {
 
 struct dns_client {
 	struct dns_ctx		*ctx;
-	unsigned char		*buf;		/* DNS_MSG_MAX bytes */
+	unsigned char		*buf;		/* DNS_MSG_MAX bytes, on first use */
 };
 
 /* what became of one try at one server */
@@ -289,8 +289,19 @@ dns_client_new(struct dns_ctx *ctx)
 	struct dns_client *dc = xcalloc(1, sizeof(*dc));
 
 	dc->ctx = ctx;
-	dc->buf = xmalloc(DNS_MSG_MAX);
 	return dc;
+}
+
+/*
+ * client_buf - the client's receive buffer, made on first use: most
+ * connections find every answer in the cache and never need one
+ */
+static unsigned char *
+client_buf(struct dns_client *dc)
+{
+	if (dc->buf == NULL)
+		dc->buf = xmalloc(DNS_MSG_MAX);
+	return dc->buf;
 }
 
 /* dns_client_free - free a client */
@@ -824,7 +835,7 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
 		return TRY_FAILED;
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
 	while (dns_wait(fd, POLLIN, deadline)) {
-		n = recv(fd, dc->buf, DNS_MSG_MAX, 0);
+		n = recv(fd, client_buf(dc), DNS_MSG_MAX, 0);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
@@ -916,7 +927,7 @@ dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
 		why = "short answer";
 		goto fail;
 	}
-	if (dns_io_all(fd, dc->buf, n, 0, deadline) != 0)
+	if (dns_io_all(fd, client_buf(dc), n, 0, deadline) != 0)
 		goto fail;
 	if (dc->buf[0] != query[0] || dc->buf[1] != query[1]) {
 		why = "id mismatch";
@@ -1162,7 +1173,7 @@ dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
 	ssize_t n;
 
 	while (bq->fd >= 0) {
-		n = recv(bq->fd, dc->buf, DNS_MSG_MAX, 0);
+		n = recv(bq->fd, client_buf(dc), DNS_MSG_MAX, 0);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
