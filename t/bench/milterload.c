@@ -95,7 +95,8 @@
  *	-q		print nothing but the final report
  *	-v		print each message's verdict and edits on stderr:
  *			"msg SEQ FILE verdict V [reply TEXT]", "msg SEQ FILE
- *			edit MILTER KIND ...", "msg SEQ FILE error"
+ *			edit MILTER KIND ..." (header values whole, up to
+ *			16 KB, control bytes escaped), "msg SEQ FILE error"
  *
  *	The latency of a message runs from its first packet (the connect
  *	and OPTNEG for the first message of a connection, MAIL otherwise)
@@ -236,6 +237,7 @@
 #define DIAG_MAX		20
 #define SAMPLE_NS		20000000ULL
 #define TEXT_MAX		200
+#define EDIT_TEXT_MAX		16384	/* -v shows header values whole */
 
 /* what a milter said about one event */
 enum reply {
@@ -1090,7 +1092,7 @@ vlog_edit(struct worker *w, const struct mconn *m, const char *what,
 	ob_escaped(&w->vlog, name, strlen(name), TEXT_MAX);
 	if (value != NULL) {
 		ob_put(&w->vlog, ": ", 2);
-		ob_escaped(&w->vlog, value, strlen(value), TEXT_MAX);
+		ob_escaped(&w->vlog, value, strlen(value), EDIT_TEXT_MAX);
 	}
 	ob_byte(&w->vlog, '\n');
 }
