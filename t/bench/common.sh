@@ -154,6 +154,7 @@ DKIMSign yes
 DMARC yes
 Syslog yes
 LogLevel info
+UMask 000
 EOF
 }
 
