@@ -54,8 +54,10 @@
  *	Authentication-Results header that carries our authserv-id is
  *	marked for deletion, and with DKIMVerify every header goes to the
  *	DKIM verifier.  session_eoh() ends the headers: the verifier starts
- *	all key lookups at once; outbound mail whose From domain has keys
- *	in the table gets a signer.  session_body() streams the body
+ *	all key lookups at once, and inbound mail under DMARC has the
+ *	record of its first From domain asked beside them (with the DNS
+ *	cache on, where the check at eom finds it); outbound mail whose
+ *	From domain has keys in the table gets a signer.  session_body() streams the body
  *	(CRLF line ends) into both; nothing keeps the whole body.
  *	session_wants_body() says whether the MTA must send the body at
  *	all under a configuration; session_config() is the configuration

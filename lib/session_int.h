@@ -62,6 +62,7 @@ struct message {
 	size_t			ntags_forged;
 	struct dmarc_check	dmarc;
 	int			dmarc_done;
+	struct dns_batch	*dmarc_prefetch; /* _dmarc.FROM, asked at eoh */
 	int			no_reject_rcpt;	/* dmarc-reject=no recipient */
 	struct dkim_verifier	*verifier;	/* inbound, DKIMVerify */
 	const struct dkim_sig_result *dkim;	/* its results at eom */
