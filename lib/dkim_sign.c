@@ -1,15 +1,14 @@
 /*
  * dkim_sign.c - our DKIM signer (RFC 6376, RFC 8463, RFC 8301)
  *
- * The body goes through a byte-wise canonicalizer that keeps its state
- * (a pending CR, a pending WSP run, a count of held-back line ends) in
- * a few words, writes into a fixed buffer and feeds one SHA-256; the
- * held-back line ends are what makes trailing empty lines disappear
- * without buffering them.  Headers with a signed name are kept until
- * the end, when h= is chosen and each key makes its signature over the
- * same canonical headers: RSA-SHA256 through EVP_DigestSign, Ed25519
- * as PureEdDSA over the SHA-256 of that data (RFC 8463 3).
+ * The body goes through lib/dkim_canon's canonicalizer into one
+ * SHA-256, whatever the number of keys.  Headers with a signed name are
+ * kept until the end, when h= is chosen and each key makes its
+ * signature over the same canonical headers: RSA-SHA256 through
+ * EVP_DigestSign, Ed25519 as PureEdDSA over the SHA-256 of that data
+ * (RFC 8463 3).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +20,11 @@
 #include "log.h"
 #include "util.h"
 #include "signkey.h"
+#include "dkim_canon.h"
 #include "dkim_sign.h"
 
 #define FOLD_COLUMN	78	/* RFC 5322 2.1.1: SHOULD NOT exceed */
 #define SIG_HEADER	"DKIM-Signature"
-#define BODY_BUFSIZE	4096
 
 const char *const dkim_sign_default_headers[] = {
 	"From", "Reply-To", "Subject", "Date", "To", "Cc",
@@ -40,18 +39,6 @@ const char *const dkim_sign_default_headers[] = {
 
 static const char *const default_oversign[] = { "From", NULL };
 
-struct body_canon {
-	EVP_MD_CTX		*md;
-	enum dkim_canon		 canon;
-	int			 cr;	/* a CR waits for its LF */
-	int			 wsp;	/* relaxed: a WSP run waits */
-	int			 inline_; /* this line has content */
-	int			 any;	/* some line had content */
-	unsigned long long	 eols;	/* line ends held back */
-	size_t			 n;
-	unsigned char		 buf[BODY_BUFSIZE];
-};
-
 struct sign_header {
 	char	*name;
 	char	*value;
@@ -65,7 +52,7 @@ struct dkim_signer {
 	struct sign_header	*hdrs;
 	size_t			 nhdrs;
 	size_t			 hcap;
-	struct body_canon	 body;
+	struct dkim_body	 body;
 	int			 broken;	/* no digest context */
 	int			 eom;
 	time_t			 now;
@@ -79,202 +66,11 @@ struct hsel {
 	const char	*name;
 };
 
-/* dkim_canon_name - the c= word for a canonicalization */
-const char *
-dkim_canon_name(enum dkim_canon c)
-{
-	return c == SIGN_CANON_SIMPLE ? "simple" : "relaxed";
-}
-
-/* is_wsp - RFC 5234 WSP */
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* lower - ASCII lowercase */
 static int
 lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* dkim_sign_canon_header - append one header in canonical form */
-void
-dkim_sign_canon_header(struct strbuf *out, enum dkim_canon c,
-    const char *name, const char *value)
-{
-	const char *p;
-	size_t nlen;
-	int wsp = 0, started = 0;
-
-	if (c == SIGN_CANON_SIMPLE) {
-		sb_puts(out, name);
-		sb_puts(out, ": ");
-		for (p = value; *p != '\0'; p++) {
-			if (*p == '\n' && (p == value || p[-1] != '\r'))
-				sb_putc(out, '\r');
-			sb_putc(out, *p);
-		}
-		sb_puts(out, "\r\n");
-		return;
-	}
-	nlen = strlen(name);
-	while (nlen > 0 && is_wsp((unsigned char)name[nlen - 1]))
-		nlen--;
-	for (p = name; p < name + nlen; p++)
-		sb_putc(out, lower((unsigned char)*p));
-	sb_putc(out, ':');
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n')
-			continue;
-		if (is_wsp((unsigned char)*p)) {
-			wsp = 1;
-			continue;
-		}
-		if (wsp && started)
-			sb_putc(out, ' ');
-		wsp = 0;
-		started = 1;
-		sb_putc(out, *p);
-	}
-	sb_puts(out, "\r\n");
-}
-
-/* body_flush - hash what the buffer holds */
-static void
-body_flush(struct body_canon *b)
-{
-	if (b->n > 0 && b->md != NULL)
-		(void)EVP_DigestUpdate(b->md, b->buf, b->n);
-	b->n = 0;
-}
-
-/* body_out - append canonical body bytes */
-static void
-body_out(struct body_canon *b, const char *p, size_t n)
-{
-	size_t k;
-
-	while (n > 0) {
-		if (b->n == sizeof(b->buf))
-			body_flush(b);
-		k = sizeof(b->buf) - b->n;
-		if (k > n)
-			k = n;
-		memcpy(b->buf + b->n, p, k);
-		b->n += k;
-		p += k;
-		n -= k;
-	}
-}
-
-/* body_run - line content, after what was held back */
-static void
-body_run(struct body_canon *b, const unsigned char *p, size_t n)
-{
-	for (; b->eols > 0; b->eols--)
-		body_out(b, "\r\n", 2);
-	if (b->wsp) {
-		body_out(b, " ", 1);
-		b->wsp = 0;
-	}
-	body_out(b, (const char *)p, n);
-	b->inline_ = 1;
-	b->any = 1;
-}
-
-/* body_content - one byte of line content */
-static void
-body_content(struct body_canon *b, int c)
-{
-	unsigned char ch = (unsigned char)c;
-
-	body_run(b, &ch, 1);
-}
-
-/* body_eol - a line end: held back until content follows */
-static void
-body_eol(struct body_canon *b)
-{
-	b->wsp = 0;		/* relaxed: WSP at the end of a line goes */
-	b->inline_ = 0;
-	b->eols++;
-}
-
-/* plain - a byte that is content as it stands (no CR, LF or relaxed WSP) */
-static int
-plain(const struct body_canon *b, int c)
-{
-	if (c == '\r' || c == '\n')
-		return 0;
-	return b->canon != SIGN_CANON_RELAXED || !is_wsp(c);
-}
-
-/*
- * body_feed - canonicalize a chunk
- *
- * Runs of plain bytes go out whole; so does a single space between two
- * of them, which relaxed canonicalization leaves as it is.  Everything
- * else (CR, LF, other WSP) goes through the state machine a byte at a
- * time.
- */
-static void
-body_feed(struct body_canon *b, const unsigned char *p, size_t len)
-{
-	const unsigned char *end = p + len, *run;
-	int c;
-
-	while (p < end) {
-		if (b->cr) {
-			b->cr = 0;
-			if (*p == '\n') {
-				body_eol(b);
-				p++;
-				continue;
-			}
-			body_content(b, '\r');	/* a bare CR is data */
-		}
-		run = p;
-		while (p < end) {
-			if (plain(b, *p))
-				p++;
-			else if (*p == ' ' && p > run && p + 1 < end &&
-			    plain(b, p[1]))
-				p += 2;
-			else
-				break;
-		}
-		if (p > run) {
-			body_run(b, run, (size_t)(p - run));
-			continue;
-		}
-		c = *p++;
-		if (c == '\r')
-			b->cr = 1;
-		else if (c == '\n')
-			body_eol(b);		/* bare LF: a line end */
-		else
-			b->wsp = 1;		/* relaxed WSP */
-	}
-}
-
-/* body_finish - end of body: the last line end, or the empty body */
-static void
-body_finish(struct body_canon *b)
-{
-	if (b->cr) {
-		b->cr = 0;
-		body_content(b, '\r');
-	}
-	if (b->inline_)
-		body_eol(b);	/* no CRLF at the end: one is added */
-	b->eols = 0;		/* trailing empty lines are dropped */
-	b->wsp = 0;
-	if (b->any || b->canon == SIGN_CANON_SIMPLE)
-		body_out(b, "\r\n", 2);
-	body_flush(b);
 }
 
 /* in_list - name is in the NULL-terminated list, ignoring case */
@@ -315,11 +111,9 @@ dkim_signer_new(const struct dkim_sign_opts *o, const char *domain,
 		s->keys = xcalloc(n, sizeof(*s->keys));
 		memcpy(s->keys, keys, n * sizeof(*s->keys));
 	}
-	s->body.canon = s->opts.body_canon;
-	if ((s->body.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(s->body.md, EVP_sha256(), NULL) != 1) {
+	dkim_body_init(&s->body, s->opts.body_canon);
+	if (dkim_body_add_hash(&s->body, dkim_md_sha256(), UINT64_MAX) != 0) {
 		log_msg(LOG_ERR, "dkim sign: %s: cannot start SHA-256", domain);
-		ERR_clear_error();
 		s->broken = 1;
 	}
 	return s;
@@ -360,7 +154,7 @@ void
 dkim_signer_body(struct dkim_signer *s, const unsigned char *p, size_t len)
 {
 	if (!s->eom)
-		body_feed(&s->body, p, len);
+		dkim_body_feed(&s->body, p, len);
 }
 
 /* select_headers - the h= list, in order; returns its length */
@@ -473,7 +267,7 @@ sign_data(const struct signkey *k, const struct strbuf *data)
 	const unsigned char *tbs = (const unsigned char *)data->s;
 	size_t tbslen = data->len, siglen = 0;
 	EVP_MD_CTX *ctx;
-	const EVP_MD *md = EVP_sha256();
+	const EVP_MD *md = dkim_md_sha256();
 	char *b64 = NULL;
 
 	if (k->type == SIGNKEY_ED25519) {
@@ -554,9 +348,9 @@ make_signature(const struct dkim_signer *s, const struct signkey *k,
 	sb_init(&data);
 	for (i = 0; i < nh; i++)
 		if (h[i].idx >= 0)
-			dkim_sign_canon_header(&data, s->opts.header_canon,
+			dkim_canon_header(&data, s->opts.header_canon,
 			    s->hdrs[h[i].idx].name, s->hdrs[h[i].idx].value);
-	dkim_sign_canon_header(&data, s->opts.header_canon, SIG_HEADER, v.s);
+	dkim_canon_header(&data, s->opts.header_canon, SIG_HEADER, v.s);
 	sb_truncate(&data, data.len - 2);	/* without its CRLF */
 	b = sign_data(k, &data);
 	sb_free(&data);
@@ -594,12 +388,11 @@ dkim_signer_eom(struct dkim_signer *s, char ***values)
 	if (s->eom)
 		return s->nvalues;
 	s->eom = 1;
-	body_finish(&s->body);
+	dkim_body_finish(&s->body);
 	if (s->broken || s->nkeys == 0)
 		return 0;
-	if (EVP_DigestFinal_ex(s->body.md, digest, &dlen) != 1) {
+	if (dkim_body_digest(&s->body, 0, digest, &dlen) != 0) {
 		log_msg(LOG_ERR, "dkim sign: %s: body hash failed", s->domain);
-		ERR_clear_error();
 		return 0;
 	}
 	EVP_EncodeBlock((unsigned char *)bh, digest, (int)dlen);
@@ -633,6 +426,6 @@ dkim_signer_free(struct dkim_signer *s)
 	free(s->hdrs);
 	free(s->keys);
 	free(s->domain);
-	EVP_MD_CTX_free(s->body.md);
+	dkim_body_clear(&s->body);
 	free(s);
 }

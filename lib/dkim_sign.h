@@ -17,9 +17,6 @@
  *
  *	extern const char *const dkim_sign_default_headers[];
  *	void dkim_signer_set_time(struct dkim_signer *s, time_t t);
- *	void dkim_sign_canon_header(struct strbuf *out, enum dkim_canon c,
- *	         const char *name, const char *value);
- *	const char *dkim_canon_name(enum dkim_canon c);
  * DESCRIPTION
  *	A dkim_signer signs one message for one domain (d=) with every key
  *	given, each making its own DKIM-Signature: rsa-sha256 or
@@ -29,11 +26,12 @@
  *	with CRLF line ends and hashed as it comes, never kept.
  *
  *	Canonicalization is o->header_canon/o->body_canon (relaxed/relaxed
- *	by default).  Signed headers are those of o->sign_headers present
- *	in the message (RFC 6376 5.4 list by default), each as many times
- *	as it occurs, bottom-up; the names in o->oversign_headers (From by
- *	default) are listed once more than they occur, so that none can be
- *	added later.  No l= is ever written.  With o->ttl > 0 an x= of
+ *	by default), done by lib/dkim_canon as for the verifier.  Signed
+ *	headers are those of o->sign_headers present in the message (RFC
+ *	6376 5.4 list by default), each as many times as it occurs,
+ *	bottom-up; the names in o->oversign_headers (From by default) are
+ *	listed once more than they occur, so that none can be added
+ *	later.  No l= is ever written.  With o->ttl > 0 an x= of
  *	t= + ttl is added.
  *
  *	dkim_signer_eom() returns the number of signatures and, in
@@ -56,13 +54,12 @@
  *	  extra entry if it is oversigned; oversigned names absent from
  *	  the message come last (one entry each: signs their absence).
  *	o Only headers with a signed name are kept (until free); the body
- *	  costs a fixed 4 KB buffer whatever its size: a CR at the end of
- *	  a chunk, WSP runs and trailing empty lines are state, not data.
- *	  A bare LF in the body is taken as a line end (the MTA sends it
- *	  as CRLF); a bare CR is data.
+ *	  costs a fixed 4 KB buffer whatever its size (see dkim_canon.h:
+ *	  a bare LF in the body is a line end, a bare CR is data).
  *	o Simple header canonicalization sees "Name: value", i.e. assumes
  *	  the MTA removed exactly one space after the colon; a "\n" not
  *	  preceded by "\r" in a value counts as CRLF (as on the wire).
+ *	o Digests use the process's fetched SHA-256 (dkim_md_sha256()).
  *	o The values from dkim_signer_eom() fold with "\n\t" (no CR), the
  *	  form libmilter's smfi_insheader() expects and Postfix and
  *	  Sendmail turn into CRLF TAB.  The tags are v, a, c, d, s, t, x
@@ -77,9 +74,7 @@
  *	and List-Unsubscribe-Post (RFC 8058 wants it signed).
  *
  *	dkim_signer_set_time() fixes t= (tests; default: the time of
- *	dkim_signer_eom()).  dkim_sign_canon_header() appends one header
- *	in canonical form, CRLF included.  dkim_canon_name() gives
- *	"relaxed" or "simple".
+ *	dkim_signer_eom()).
  */
 #ifndef AUTHMILTER_DKIM_SIGN_H
 #define AUTHMILTER_DKIM_SIGN_H
@@ -87,13 +82,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "dkim_canon.h"
 #include "signkey.h"
 #include "util.h"
-
-enum dkim_canon {
-	SIGN_CANON_RELAXED = 0,	/* "relaxed" */
-	SIGN_CANON_SIMPLE		/* "simple" */
-};
 
 struct dkim_sign_opts {
 	enum dkim_canon	  header_canon;
@@ -117,8 +108,5 @@ void			 dkim_signer_free(struct dkim_signer *);
 
 extern const char *const dkim_sign_default_headers[];
 void			 dkim_signer_set_time(struct dkim_signer *, time_t);
-void			 dkim_sign_canon_header(struct strbuf *,
-			    enum dkim_canon, const char *, const char *);
-const char		*dkim_canon_name(enum dkim_canon);
 
 #endif

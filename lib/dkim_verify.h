@@ -1,6 +1,7 @@
 /*
  * NAME
- *	dkim_verify - verify every DKIM signature of a message (libopendkim)
+ *	dkim_verify - verify every DKIM signature of a message (RFC 6376,
+ *	RFC 8463, RFC 8301), our own verifier on OpenSSL
  * SYNOPSIS
  *	#include "dkim_verify.h"
  *
@@ -18,10 +19,23 @@
  *	         struct dns_client *dc, const struct dkim_sig_result **res);
  *	void dkim_verifier_free(struct dkim_verifier *v);
  *	const char *dkim_result_name(enum dkim_result r);
+ *
+ *	int dkim_sig_parse(const char *value, struct dkim_sig *sig,
+ *	         struct strbuf *err);
+ *	enum dkim_result dkim_sig_timecheck(const struct dkim_sig *sig,
+ *	         time_t now, struct strbuf *why);
+ *	void dkim_sig_clear(struct dkim_sig *sig);
+ *	int dkim_key_parse(const char *txt, size_t len, struct dkim_key *key,
+ *	         struct strbuf *err);
+ *	void dkim_key_clear(struct dkim_key *key);
  * DESCRIPTION
- *	A dkim_engine wraps the one DKIM_LIB of the process: made once
- *	before threads start (dkim_dns_attach() routes its DNS through
- *	lib/dns), shared by all threads, freed at exit.
+ *	A dkim_engine holds what all verifiers of the process share: the
+ *	fetched SHA-256 and SHA-1 (dkim_md_sha256() in dkim_canon.h) and a
+ *	bounded cache of decoded public keys, keyed by the key record's
+ *	k= and p= text (DKIM_KEY_CACHE_SLOTS entries, each slot replaced
+ *	by the newest key that hashes to it; sharded locks held only to
+ *	copy a reference).  Made once before threads start, shared by all
+ *	threads, freed at exit (after every verifier made from it).
  *
  *	A dkim_verifier verifies one message.  Headers go in as they
  *	arrive (name and value as the MTA gives them, value without the
@@ -49,70 +63,109 @@
  *	A testing key (t=y) keeps its result and says so in the comment.
  *
  *	Precisely:
- *	- pass needs libopendkim's signature check good AND the body hash
- *	  matching (DKIM_SIG_CHECK: DKIM_SIGFLAG_PASSED and
- *	  dkim_sig_getbh() == DKIM_SIGBH_MATCH), the key's k= naming the
- *	  type of a=, then none of the policy cases below.
+ *	- pass needs the signature good over the hash (of a=) of the
+ *	  canonical header data (RFC 6376 3.7; for Ed25519, PureEdDSA over
+ *	  the SHA-256 of that data, RFC 8463 3) AND the body hash matching,
+ *	  the key's k= naming the type of a=, then none of the policy
+ *	  cases below.
  *	- policy, checked in this order: a=rsa-sha1 ("rsa-sha1 is not
- *	  accepted (RFC 8301)"; libopendkim would call it good); an RSA
- *	  key under opts->min_key_bits ("512-bit key, under 1024 bits";
- *	  Ed25519 keys are 256 bits and exempt); an l= shorter than the
- *	  canonical body ("l= leaves N bytes unsigned", N counted in the
- *	  signature's body canonicalization, RFC 6376 3.4.3/3.4.4, while
- *	  the body streams by); l= equal to the canonical body length is
- *	  a pass ("l= covers the whole body").  An expired signature (x=
- *	  in the past, beyond libopendkim's clock drift) is policy too:
- *	  RFC 6376 3.5 lets a verifier ignore it, and libopendkim does not
- *	  verify it at all, so it is neither pass nor a proven fail.
- *	- fail: signature or body hash bad; l= larger than the body.
+ *	  accepted (RFC 8301)"; verified with SHA-1 first, so a bad one is
+ *	  fail); an RSA key under opts->min_key_bits ("512-bit key, under
+ *	  1024 bits"; Ed25519 keys are 256 bits and exempt); an l= shorter
+ *	  than the canonical body ("l= leaves N bytes unsigned", N counted
+ *	  by the same canonicalizer that hashes the body, RFC 6376
+ *	  3.4.3/3.4.4); l= equal to the canonical body length is a pass
+ *	  ("l= covers the whole body").  An expired signature (x= more
+ *	  than DKIM_CLOCK_DRIFT seconds in the past) is policy too: RFC
+ *	  6376 3.5 lets a verifier ignore it, and it is not verified at
+ *	  all (nor its key looked up), so it is neither pass nor a proven
+ *	  fail.
+ *	- fail: signature or body hash bad ("signature did not verify";
+ *	  "body hash did not verify" when only the body hash is wrong);
+ *	  l= larger than the canonical body.
  *	- temperror: key lookup failed (DNS timeout, SERVFAIL, hostile
- *	  answer): libopendkim's DKIM_SIGERROR_KEYFAIL.
- *	- permerror: no key (NXDOMAIN, NODATA, a name that cannot exist),
- *	  revoked key (p= empty), key h= not allowing the hash
- *	  (KEYHASHMISMATCH), key k= not matching a=, bad key or signature
- *	  syntax, t= in the future, h= without From, and every signature
- *	  when libopendkim refuses the whole header block.
+ *	  answer: DNS_TEMPFAIL), or no DNS client to ask; OpenSSL unable
+ *	  to hash (logged).
+ *	- permerror: no key (NXDOMAIN, NODATA, TXT records of which none
+ *	  is a DKIM key record, a name that cannot exist), revoked key (p=
+ *	  empty), key h= not allowing the hash, key k= not matching a=,
+ *	  key s= not allowing email, key t=s with an i= domain other than
+ *	  d=, bad key or signature syntax, t= more than DKIM_CLOCK_DRIFT
+ *	  seconds in the future, h= without From, i= outside d=.
  *
- *	Header fields go to libopendkim as "name: value" (one space put
- *	back after the colon, as OpenDKIM does when the MTA strips it), so
- *	a field signed with simple header canonicalization and without
- *	that one space does not verify.
+ *	Header fields are canonicalized as the MTA gives them (see
+ *	dkim_canon_header(): simple puts back one space after the colon),
+ *	so a field signed with simple header canonicalization and without
+ *	that one space does not verify.  h= takes fields bottom-up per
+ *	name (RFC 6376 5.4.2); a name with no field left contributes
+ *	nothing.  The DKIM-Signature field itself goes last, with the
+ *	value of b= and the white space around it removed, without its
+ *	CRLF.  When several TXT records are published at the key's name,
+ *	the first that parses as a DKIM key record is used (RFC 6376
+ *	3.6.2.2 leaves it undefined); a record whose v= is not DKIM1 is
+ *	skipped.  RSA keys are base64 DER SubjectPublicKeyInfo or a bare
+ *	PKCS#1 RSAPublicKey; Ed25519 keys the raw 32 bytes (RFC 8463) or
+ *	a SubjectPublicKeyInfo.
  *
  *	Limits: at most DKIM_MAX_RESULTS DKIM-Signature fields are
  *	reported (the first ones; the others are neither evaluated nor
  *	reported); of those, the first opts->max_sigs are evaluated and
  *	the rest are neutral ("not checked: more than N signatures").
- *	An opts field of 0 takes its default.  Memory per message does not
- *	grow with the body: libopendkim hashes each chunk as it comes
- *	(no temporary files), and the canonical length is counted, not
- *	kept.
+ *	An opts field of 0 takes its default.  Header fields are kept
+ *	until dkim_verifier_eoh(), which hashes each signature's header
+ *	data and drops them.  Memory per message then does not grow with
+ *	the body: each distinct (c=, hash, l=) body hash is computed once
+ *	as the body streams by (at most one canonicalizer per body
+ *	canonicalization, dkim_canon.h), and the canonical length is
+ *	counted, not kept.
  *
  *	Key lookups: dkim_verifier_eoh() starts one DNS batch (see
- *	dns_batch_start() in dns.h) with the TXT query of every signature
- *	to be evaluated, and returns at once; libopendkim is built with
- *	DKIM_LIBFLAGS_DELAYSIGPROC so that it looks nothing up before end
- *	of message.  dkim_verifier_eom() waits for the batch, binds it to
- *	the thread (dkim_dns_bind_batch(); dc too with dkim_dns_bind(),
- *	unless NULL: then the client already bound stays) and lets
- *	libopendkim process the signatures: its sequential lookups find
- *	the answers already there, even with the DNS cache turned off.
- *	With dc NULL at eoh nothing is prefetched, and lookups at eom go
- *	to the thread's bound client.  Both take a client of the calling
- *	thread; the batch uses it until dkim_verifier_free().
+ *	dns_batch_start() in dns.h) with the TXT query of every
+ *	signature to be evaluated (each name once), and returns at once.
+ *	dkim_verifier_eom() waits for the batch and judges each
+ *	signature with its answer, even with the DNS cache turned off.
+ *	With dc NULL at eoh nothing is prefetched, and the keys are looked
+ *	up at eom, one after the other, through the dc given there (NULL
+ *	there too: temperror).  Both take a client of the calling thread;
+ *	the batch uses it until dkim_verifier_free().
  *
  *	Every string in a result is printable ASCII (bytes from the
  *	network outside 0x20..0x7e become '?') and bounded.
+ *
+ *	The parsers, public for the tests and the fuzzer:
+ *	dkim_sig_parse() reads a DKIM-Signature value (RFC 6376 3.2, 3.5):
+ *	returns 0, or -1 with the reason (printable, bounded) appended to
+ *	err (which may be NULL).  Either way sig->d, s, i, a and b64 hold
+ *	what the field says (NULL when absent) for the result; the rest is
+ *	set only on 0.  Tag names are case-sensitive, repeated tags are an
+ *	error, unknown tags are ignored, FWS is allowed around tags, '='
+ *	and ';', inside b= and bh= and around the ':' of h= and q=.  A
+ *	tag value may hold bytes over 0x7f (RFC 8616) but no control
+ *	characters.  Numbers saturate at UINT64_MAX.  dkim_sig_timecheck()
+ *	gives DKIM_RES_NONE for a signature whose t= and x= are acceptable
+ *	at now, else permerror (t= in the future) or policy (expired),
+ *	with the reason in why.  dkim_key_parse() reads a key record (RFC
+ *	6376 3.6.1) of len bytes: returns 1 for a key record (p= empty:
+ *	revoked), 0 for a record that is not one (v= first but not
+ *	DKIM1), -1 with the reason in err for a broken one.  The _clear
+ *	functions free what a parse allocated (also after an error).
  */
 #ifndef AUTHMILTER_DKIM_VERIFY_H
 #define AUTHMILTER_DKIM_VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
+#include "dkim_canon.h"
 #include "dns.h"
+#include "util.h"
 
 #define DKIM_DEFAULT_MAX_SIGS		5
 #define DKIM_DEFAULT_MIN_KEY_BITS	1024
 #define DKIM_MAX_RESULTS		50	/* DKIM-Signature fields reported */
+#define DKIM_CLOCK_DRIFT		300	/* seconds allowed for t=, x= */
+#define DKIM_KEY_CACHE_SLOTS		512	/* decoded keys kept (> 0) */
 
 enum dkim_result {
 	DKIM_RES_NONE,
@@ -141,6 +194,41 @@ struct dkim_sig_result {
 	int		 testing;	/* key has t=y */
 };
 
+enum dkim_alg {
+	DKIM_ALG_NONE,
+	DKIM_ALG_RSA_SHA256,
+	DKIM_ALG_RSA_SHA1,
+	DKIM_ALG_ED25519_SHA256
+};
+
+/* a DKIM-Signature as dkim_sig_parse() reads it */
+struct dkim_sig {
+	char		*d, *s, *i, *a;	/* as written, NULL if absent */
+	char		*b64;		/* b= without its white space */
+	enum dkim_alg	 alg;
+	enum dkim_canon	 hcanon, bcanon;
+	char		**h;		/* h= names, as written */
+	size_t		 nh;
+	unsigned char	*b, *bh;	/* b= and bh= decoded */
+	size_t		 blen, bhlen;
+	int		 has_l, has_t, has_x;
+	uint64_t	 l, t, x;
+	size_t		 b_off, b_len;	/* b='s value and the WSP around it */
+};
+
+#define DKIM_KEY_SHA1		0x1	/* struct dkim_key hashes */
+#define DKIM_KEY_SHA256		0x2
+
+/* a key record as dkim_key_parse() reads it */
+struct dkim_key {
+	char		*k;		/* k= as written, "rsa" if absent */
+	unsigned	 hashes;	/* h=: DKIM_KEY_*, all if absent */
+	int		 email;		/* s= absent, "*" or "email" */
+	int		 testing;	/* t=y */
+	int		 strict;	/* t=s */
+	char		*p;		/* p= without white space, base64 */
+};
+
 struct dkim_engine;
 struct dkim_verifier;
 
@@ -159,5 +247,14 @@ size_t			 dkim_verifier_eom(struct dkim_verifier *,
 			    const struct dkim_sig_result **);
 void			 dkim_verifier_free(struct dkim_verifier *);
 const char		*dkim_result_name(enum dkim_result);
+
+int			 dkim_sig_parse(const char *, struct dkim_sig *,
+			    struct strbuf *);
+enum dkim_result	 dkim_sig_timecheck(const struct dkim_sig *, time_t,
+			    struct strbuf *);
+void			 dkim_sig_clear(struct dkim_sig *);
+int			 dkim_key_parse(const char *, size_t,
+			    struct dkim_key *, struct strbuf *);
+void			 dkim_key_clear(struct dkim_key *);
 
 #endif

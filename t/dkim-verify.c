@@ -3,7 +3,7 @@
  *
  * usage: dkim-verify -s ADDR:PORT [-m max_sigs] [-k min_key_bits]
  *	      [-t timeout_ms] [-r tries] [-c cache_entries] [-b chunk]
- *	      [-n repeat] [-P] < message
+ *	      [-n repeat] [-P] [-N] < message
  *
  * Reads an RFC 5322 message (LF or CRLF line ends) and hands it to a
  * dkim_verifier as an MTA's milter would: each header field as name and
@@ -22,10 +22,11 @@
  * can only come from the lookups started at end of headers).  -n repeats
  * the whole verification that many times in one process (results of the
  * last are printed; VmRSS at the start, middle and end goes to stderr),
- * for memory checks.  -P passes no DNS client at end
- * of headers, so nothing is prefetched and libopendkim looks the keys up
- * one after the other at end of message (the control case of the
- * parallel lookup test).  Exit status 0, or 2 for a usage
+ * for memory checks.  -P passes no DNS client at end of headers, so
+ * nothing is prefetched and the verifier looks the keys up one after
+ * the other at end of message (the control case of the parallel lookup
+ * test).  -N passes no DNS client at all, neither at end of headers
+ * nor at end of message.  Exit status 0, or 2 for a usage
  * or input error.
  */
 #include <stdio.h>
@@ -36,7 +37,6 @@
 #include "rss.h"
 #include "util.h"
 #include "dns.h"
-#include "dkim_dns.h"
 #include "dkim_verify.h"
 
 /* one header field, split as an MTA hands it to a milter */
@@ -51,7 +51,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: dkim-verify -s ADDR:PORT [-m max_sigs] "
 	    "[-k min_key_bits] [-t timeout_ms] [-r tries] [-c cache] "
-	    "[-b chunk] [-n repeat] [-P] < message\n");
+	    "[-b chunk] [-n repeat] [-P] [-N] < message\n");
 	exit(2);
 }
 
@@ -142,7 +142,7 @@ static void
 verify(struct dkim_engine *eng, struct dns_client *dc,
     const struct dkim_verify_opts *opts, const struct field *fields,
     size_t nfields, const struct strbuf *body, size_t chunk, int prefetch,
-    int print)
+    int nodns, int print)
 {
 	struct dkim_verifier *v;
 	const struct dkim_sig_result *res;
@@ -151,12 +151,12 @@ verify(struct dkim_engine *eng, struct dns_client *dc,
 	v = dkim_verifier_new(eng, opts, "dkim-verify");
 	for (i = 0; i < nfields; i++)
 		dkim_verifier_header(v, fields[i].name, fields[i].value);
-	dkim_verifier_eoh(v, prefetch ? dc : NULL);
+	dkim_verifier_eoh(v, prefetch && !nodns ? dc : NULL);
 	for (off = 0; off < body->len; off += n) {
 		n = body->len - off < chunk ? body->len - off : chunk;
 		dkim_verifier_body(v, (const unsigned char *)body->s + off, n);
 	}
-	n = dkim_verifier_eom(v, dc, &res);
+	n = dkim_verifier_eom(v, nodns ? NULL : dc, &res);
 	if (print && n == 0)
 		printf("none\n");
 	for (i = 0; print && i < n; i++)
@@ -179,12 +179,12 @@ main(int argc, char **argv)
 	struct strbuf msg, body;
 	size_t nfields, i, chunk = 100;
 	long repeat = 1, k, rss0 = 0, rss1 = 0;
-	int ch, have_server = 0, prefetch = 1;
+	int ch, have_server = 0, prefetch = 1, nodns = 0;
 
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.timeout_ms = 1000;
 	dopt.tries = 2;
-	while ((ch = getopt(argc, argv, "b:c:k:m:n:Pr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:k:m:n:NPr:s:t:")) != -1) {
 		switch (ch) {
 		case 'b':
 			if ((chunk = strtoul(optarg, NULL, 10)) == 0)
@@ -202,6 +202,9 @@ main(int argc, char **argv)
 		case 'n':
 			if ((repeat = strtol(optarg, NULL, 10)) < 1)
 				usage();
+			break;
+		case 'N':
+			nodns = 1;
 			break;
 		case 'P':
 			prefetch = 0;
@@ -232,19 +235,17 @@ main(int argc, char **argv)
 	ctx = dns_ctx_new(&dopt);
 	dc = dns_client_new(ctx);
 	eng = dkim_engine_new();
-	dkim_dns_bind(dc);
 	for (k = 0; k < repeat; k++) {
 		if (k == 1)
 			rss0 = rss_kb();
 		if (k == repeat / 2)
 			rss1 = rss_kb();
 		verify(eng, dc, &opts, fields, nfields, &body, chunk,
-		    prefetch, k == repeat - 1);
+		    prefetch, nodns, k == repeat - 1);
 	}
 	if (repeat > 1)
 		fprintf(stderr, "dkim-verify: %ld messages, VmRSS kB: start %ld, "
 		    "middle %ld, end %ld\n", repeat, rss0, rss1, rss_kb());
-	dkim_dns_bind(NULL);
 	dkim_engine_free(eng);
 	dns_client_free(dc);
 	dns_ctx_free(ctx);

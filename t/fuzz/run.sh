@@ -6,7 +6,8 @@
 # DESCRIPTION
 #	Builds every t/fuzz/fuzz_NAME.c with clang
 #	-fsanitize=fuzzer,address,undefined straight from the lib/ sources
-#	it needs (listed in sources() below; no configure, no make), then
+#	it needs (listed in sources() below, with the libraries it links
+#	as -l words; no configure, no make), then
 #	runs each for its share of the given number of seconds (default 30,
 #	split evenly, but at least 20 s a target), starting from the seeds
 #	in t/fuzz/corpus/NAME/.  The seeds are copied to a scratch
@@ -35,7 +36,10 @@ fuzz() {
 	echo "=== $name: building"
 	srcs=""
 	for s in "$@"; do
-		srcs="$srcs $top/$s"
+		case $s in
+		-*)	srcs="$srcs $s" ;;
+		*)	srcs="$srcs $top/$s" ;;
+		esac
 	done
 	# shellcheck disable=SC2086
 	if ! $CC $flags -o "$work/$name" "$top/t/fuzz/$name.c" $srcs; then
@@ -70,6 +74,8 @@ sources() {
 	case $1 in
 	fuzz_spf)	echo lib/spf.c lib/spf_macro.c lib/util.c lib/log.c ;;
 	fuzz_address)	echo lib/address.c lib/util.c lib/log.c ;;
+	fuzz_dkim)	echo lib/dkim_verify.c lib/dkim_canon.c lib/util.c \
+			    lib/log.c -lcrypto -pthread ;;
 	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
 	esac
 }

@@ -21,14 +21,14 @@
 
 static struct signkey *edkey, *rsakey;
 
-/* canon_header - one header through dkim_sign_canon_header */
+/* canon_header - one header through dkim_canon_header */
 static char *
 canon_header(enum dkim_canon c, const char *name, const char *value)
 {
 	struct strbuf sb;
 
 	sb_init(&sb);
-	dkim_sign_canon_header(&sb, c, name, value);
+	dkim_canon_header(&sb, c, name, value);
 	return sb_detach(&sb);
 }
 
@@ -188,7 +188,7 @@ verify(const struct signkey *k, const char *signed_hdrs, const char *v,
 	cut[5] = '\0';
 	sb_init(&data);
 	sb_puts(&data, signed_hdrs);
-	dkim_sign_canon_header(&data, hc, "DKIM-Signature", bare);
+	dkim_canon_header(&data, hc, "DKIM-Signature", bare);
 	sb_truncate(&data, data.len - 2);
 	if (strlen(b64) > 4 * sizeof(sig) / 3 || EVP_DecodeBlock(sig,
 	    (unsigned char *)b64, (int)strlen(b64)) < 0) {

@@ -1,0 +1,477 @@
+/*
+ * dkim_verify_test.c - lib/dkim_verify's parsers: DKIM-Signature
+ * tag-lists (RFC 6376 3.2, 3.5) and key records (3.6.1), good and
+ * hostile (repeated tags, empty values, huge numbers, bad base64, FWS
+ * inside b= and bh=, i= outside d=, x= before t=, t= in the future,
+ * control characters, NULs, too many tags); every error says why in
+ * printable ASCII, and what the field says is still there to show.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+#include "dkim_verify.h"
+#include "tap.h"
+
+#define BH	"2jmj7l5rSw0yVb/vlWAYkK/YBwk1QZdtG2j0ZHp2O8w="
+#define B	"dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ=="
+
+/* printable_str - only printable ASCII in s */
+static int
+printable_str(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* sig - parse value; the return code, the reason in *why (freed later) */
+static int
+sig(const char *value, struct dkim_sig *s, char **why)
+{
+	struct strbuf err;
+	int rc;
+
+	sb_init(&err);
+	rc = dkim_sig_parse(value, s, &err);
+	*why = sb_detach(&err);
+	sb_free(&err);
+	return rc;
+}
+
+/* sig_err - the reason a signature is refused, "" if it is not */
+static char *
+sig_err(const char *value)
+{
+	struct dkim_sig s;
+	char *why;
+	int rc;
+
+	rc = sig(value, &s, &why);
+	dkim_sig_clear(&s);
+	if (rc == 0) {
+		free(why);
+		return xstrdup("");
+	}
+	if (*why == '\0' || !printable_str(why)) {
+		free(why);
+		return xstrdup("(error without a printable reason)");
+	}
+	return why;
+}
+
+/* err_like - the signature is refused and the reason contains want */
+static void
+err_like(const char *value, const char *want, const char *name)
+{
+	char *why = sig_err(value);
+
+	if (!ok(*why != '\0' && strstr(why, want) != NULL, "%s", name))
+		printf("#   reason: '%s'\n#   wanted: '%s'\n", why, want);
+	free(why);
+}
+
+/* good - the signature parses */
+static void
+good(const char *value, const char *name)
+{
+	char *why = sig_err(value);
+
+	is_str(why, "", "%s", name);
+	free(why);
+}
+
+/* test_good - a complete signature and what it says */
+static void
+test_good(void)
+{
+	struct dkim_sig s;
+	char *why;
+	int rc;
+
+	rc = sig("v=1; a=rsa-sha256; d=example.com; s=sel; h=From:To:"
+	    "Subject; bh=" BH "; b=" B, &s, &why);
+	is_int(rc, 0, "a minimal signature parses");
+	is_str(why, "", "... without a reason");
+	is_int(s.alg, DKIM_ALG_RSA_SHA256, "a=rsa-sha256");
+	is_int(s.hcanon, SIGN_CANON_SIMPLE, "c= absent: simple header");
+	is_int(s.bcanon, SIGN_CANON_SIMPLE, "c= absent: simple body");
+	is_str(s.d, "example.com", "d=");
+	is_str(s.s, "sel", "s=");
+	ok(s.i == NULL, "i= absent: NULL (the result says @d)");
+	is_int((long)s.nh, 3, "h= has 3 names");
+	is_str(s.nh == 3 ? s.h[2] : NULL, "Subject", "h= names as written");
+	is_int((long)s.bhlen, 32, "bh= decoded: 32 bytes");
+	is_int((long)s.blen, 28, "b= decoded");
+	ok(!s.has_l && !s.has_t && !s.has_x, "no l=, t=, x=");
+	dkim_sig_clear(&s);
+	free(why);
+
+	rc = sig("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=Example.COM; "
+	    "i=joe@mail.example.com; s=ed.2026; t=1700000000; x=1700086400; "
+	    "l=1234; q=dns/txt; z=From:foo@bar|To:\xc3\xa9t\xc3\xa9; "
+	    "h=from; bh=" BH "; b=" B ";", &s, &why);
+	is_int(rc, 0, "a signature with every tag parses (8-bit z= too)");
+	free(why);
+	is_int(s.alg, DKIM_ALG_ED25519_SHA256, "a=ed25519-sha256");
+	ok(s.hcanon == SIGN_CANON_RELAXED && s.bcanon == SIGN_CANON_RELAXED,
+	    "c=relaxed/relaxed");
+	ok(s.has_l && s.l == 1234, "l=1234");
+	ok(s.has_t && s.t == 1700000000 && s.has_x && s.x == 1700086400,
+	    "t= and x=");
+	is_str(s.i, "joe@mail.example.com", "i= in a subdomain of d= "
+	    "(d= compared without case)");
+	dkim_sig_clear(&s);
+
+	rc = sig("v=1; a=rsa-sha256; c=relaxed; d=example.com; s=s; h=from;"
+	    " bh=" BH "; b=" B, &s, &why);
+	ok(rc == 0 && s.hcanon == SIGN_CANON_RELAXED &&
+	    s.bcanon == SIGN_CANON_SIMPLE, "c=relaxed is relaxed/simple");
+	dkim_sig_clear(&s);
+	free(why);
+	rc = sig("v=1; a=rsa-sha1; c=simple/relaxed; d=example.com; s=s; "
+	    "h=from; bh=" BH "; b=" B, &s, &why);
+	ok(rc == 0 && s.alg == DKIM_ALG_RSA_SHA1 &&
+	    s.hcanon == SIGN_CANON_SIMPLE && s.bcanon == SIGN_CANON_RELAXED,
+	    "a=rsa-sha1 is read (judged policy later), c=simple/relaxed");
+	dkim_sig_clear(&s);
+	free(why);
+}
+
+/* test_fws - white space where RFC 6376 allows it, b= span */
+static void
+test_fws(void)
+{
+	const char *v = "v=1;\r\n\ta=rsa-sha256 ;  d = example.com ;s=sel;"
+	    "\r\n h = from : to\r\n\t: subject ; bh=2jmj7l5rSw0yVb/vlWAY\r\n"
+	    "\tkK/YBwk1QZdtG2j0ZHp2O8w=;\r\n\tb= dGhpcyBpcyBub3QgYSBy\r\n"
+	    "\t ZWFsIHNpZ25hdHVyZQ== \r\n";
+	struct dkim_sig s;
+	char *why, *span;
+	int rc;
+
+	rc = sig(v, &s, &why);
+	is_int(rc, 0, "FWS around tags, '=', ';' and inside b=, bh=, h=");
+	if (rc != 0)
+		printf("#   reason: %s\n", why);
+	free(why);
+	is_str(s.b64, "dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ==",
+	    "b= kept without its white space");
+	is_int((long)s.bhlen, 32, "folded bh= decodes to 32 bytes");
+	is_str(s.nh == 3 ? s.h[1] : NULL, "to", "h= names trimmed of FWS");
+	is_str(s.d, "example.com", "d= trimmed of white space");
+	span = xstrndup(v + s.b_off, s.b_len);
+	is_str(span, " dGhpcyBpcyBub3QgYSBy\r\n\t ZWFsIHNpZ25hdHVyZQ== \r\n",
+	    "the b= span: its value and the white space around it");
+	free(span);
+	dkim_sig_clear(&s);
+
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B ";;; ", "empty tag-specs and a final ';' are tolerated");
+}
+
+/* test_hostile - every way a signature can be refused */
+static void
+test_hostile(void)
+{
+	struct dkim_sig s;
+	struct strbuf many;
+	char *why;
+	int i, rc;
+
+	err_like("v=1; a=rsa-sha256; d=example.com; d=evil.example; s=s; "
+	    "h=from; bh=" BH "; b=" B, "a repeated tag (d=)",
+	    "a repeated d=, named");
+	rc = sig("v=1; a=rsa-sha256; d=example.com; d=evil.example; s=s; "
+	    "h=from; bh=" BH "; b=" B, &s, &why);
+	is_str(s.d, "example.com", "a repeated tag: the first is shown");
+	dkim_sig_clear(&s);
+	free(why);
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; foo=1; foo=2", "repeated", "a repeated unknown tag");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; foo=1; Foo=2; D=x", "unknown tags ignored; names are "
+	    "case-sensitive (D= is not d=)");
+	sb_init(&many);
+	sb_puts(&many, "v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh="
+	    BH "; b=" B);
+	for (i = 0; i < 40; i++)
+		sb_printf(&many, "; t%d=x", i);
+	err_like(many.s, "too many tags", "40 distinct unknown tags");
+	sb_free(&many);
+
+	err_like("a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH "; b=" B,
+	    "no v= tag", "v= missing");
+	err_like("v=2; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B, "v= is not 1", "v=2");
+	err_like("v=; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B, "v= is not 1", "v= empty");
+	err_like("v=1; d=example.com; s=s; h=from; bh=" BH "; b=" B,
+	    "no a= tag", "a= missing");
+	err_like("v=1; a=rsa-sha512; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B, "unknown algorithm a=rsa-sha512", "a=rsa-sha512");
+	err_like("v=1; a=rsa-sha256; s=s; h=from; bh=" BH "; b=" B,
+	    "no d= tag", "d= missing");
+	err_like("v=1; a=rsa-sha256; d=; s=s; h=from; bh=" BH "; b=" B,
+	    "d= is not a domain name", "d= empty");
+	err_like("v=1; a=rsa-sha256; d=exa mple.com; s=s; h=from; bh=" BH
+	    "; b=" B, "d= is not a domain name", "d= with a space");
+	err_like("v=1; a=rsa-sha256; d=example..com; s=s; h=from; bh=" BH
+	    "; b=" B, "d= is not a domain name", "d= with an empty label");
+	err_like("v=1; a=rsa-sha256; d=ex\xffmple.com; s=s; h=from; bh=" BH
+	    "; b=" B, "d= is not a domain name: ex?mple.com",
+	    "d= with a byte over 0x7f: refused, shown with ?");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=; h=from; bh=" BH
+	    "; b=" B, "s= is not a selector", "s= empty");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; bh=" BH "; b=" B,
+	    "no h= tag", "h= missing");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=; bh=" BH
+	    "; b=" B, "bad header name", "h= empty");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from::to; bh=" BH
+	    "; b=" B, "bad header name", "h= with an empty name");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=to:subject; bh="
+	    BH "; b=" B, "h= does not include From", "h= without From");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=To:FROM; bh=" BH
+	    "; b=" B, "h= with FROM in capitals");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; b=" B,
+	    "no bh= tag", "bh= missing");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=; b=" B,
+	    "bh= is empty", "bh= empty");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=", "b= is empty", "b= empty");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=\r\n\t ", "b= is empty", "b= of white space only");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=%%%%", "b= is not base64", "b= of bad base64");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=AAAAA", "b= is not base64", "b= of 5 characters");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=AA=A", "b= is not base64", "b= with '=' inside");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=AB*D; "
+	    "b=" B, "bh= is not base64", "bh= of bad base64");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=AA", "b= without its padding");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; c=relaxed/fancy", "unknown canonicalization",
+	    "c=relaxed/fancy");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; c=", "unknown canonicalization", "c= empty");
+
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; i=@evil.example", "i= is not in d=",
+	    "i= outside d=");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; i=joe@notexample.com", "i= is not in d=",
+	    "i= in a domain that only ends like d=");
+	err_like("v=1; a=rsa-sha256; d=mail.example.com; s=s; h=from; bh="
+	    BH "; b=" B "; i=@example.com", "i= is not in d=",
+	    "i= a parent of d=");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; i=example.com", "i= has no @", "i= without @");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; i=\"a@b\"@EXAMPLE.com", "i= with @ in the local-part,"
+	    " d= in other case");
+
+	rc = sig("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; l=99999999999999999999999999999999999999999", &s,
+	    &why);
+	ok(rc == 0 && s.has_l && s.l == UINT64_MAX,
+	    "a huge l= saturates (and is larger than any body)");
+	dkim_sig_clear(&s);
+	free(why);
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; l=-1", "l= is not a number", "l=-1");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; l=", "l= is not a number", "l= empty");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; t=12x", "t= is not a number", "t=12x");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; t=1700000000; x=1699999999", "x= is before t=",
+	    "x= before t=");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; t=1700000000; x=1700000000", "x= equal to t=");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; q=http/well-known", "q= does not offer dns/txt",
+	    "q= without dns/txt");
+	good("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; q=foo/bar : dns/txt", "q= listing dns/txt second");
+
+	err_like("v=1; a=rsa-sha256; 1d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B, "bad tag name", "a tag name starting with a digit");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=" BH
+	    "; b=" B "; garbage", "no '='", "a tag-spec without '='");
+	err_like("v=1; a=rsa-sha256; d=example.com; s=s\x1b[31m; h=from; bh="
+	    BH "; b=" B, "control character in a tag value (s=)",
+	    "an escape in s=, named");
+	rc = sig("v=1; a=rsa-sha256; d=example.com; s=s\x1b[31m; h=from; "
+	    "bh=" BH "; b=" B, &s, &why);
+	ok(rc == -1 && s.s != NULL && strcmp(s.s, "s\x1b[31m") == 0,
+	    "a tag with a control character is still there to show");
+	dkim_sig_clear(&s);
+	free(why);
+	err_like("", "no v= tag", "an empty value");
+	err_like(";", "no v= tag", "only ';'");
+	err_like("===", "bad tag name", "only '='");
+	ok(dkim_sig_parse("v=1; a=rsa-sha256; d=example.com", &s, NULL) == -1,
+	    "no err buffer: still refused");
+	dkim_sig_clear(&s);
+}
+
+/* test_time - t= in the future, x= in the past, with the clock drift */
+static void
+test_time(void)
+{
+	struct dkim_sig s;
+	struct strbuf why;
+	time_t now = 1800000000;
+
+	memset(&s, 0, sizeof(s));
+	is_int(dkim_sig_timecheck(&s, now, NULL), DKIM_RES_NONE,
+	    "no t=, no x=: fine");
+	s.has_t = 1;
+	s.t = (uint64_t)now + 3600;
+	sb_init(&why);
+	is_int(dkim_sig_timecheck(&s, now, &why), DKIM_RES_PERMERROR,
+	    "t= an hour in the future: permerror");
+	is_str(why.s, "signature t= is in the future", "... saying so");
+	s.t = (uint64_t)now + DKIM_CLOCK_DRIFT;
+	is_int(dkim_sig_timecheck(&s, now, NULL), DKIM_RES_NONE,
+	    "t= within the clock drift: fine");
+	s.t = UINT64_MAX;
+	is_int(dkim_sig_timecheck(&s, now, NULL), DKIM_RES_PERMERROR,
+	    "a huge t=: permerror");
+	s.has_t = 0;
+	s.has_x = 1;
+	s.x = (uint64_t)now - 3600;
+	sb_truncate(&why, 0);
+	is_int(dkim_sig_timecheck(&s, now, &why), DKIM_RES_POLICY,
+	    "x= an hour ago: policy");
+	is_str(why.s, "signature expired (x= in the past)", "... saying so");
+	s.x = (uint64_t)now - DKIM_CLOCK_DRIFT;
+	is_int(dkim_sig_timecheck(&s, now, NULL), DKIM_RES_NONE,
+	    "x= within the clock drift: fine");
+	s.x = UINT64_MAX;
+	is_int(dkim_sig_timecheck(&s, now, NULL), DKIM_RES_NONE,
+	    "a huge x=: fine");
+	sb_free(&why);
+}
+
+/* key - parse a key record of len bytes; return code, reason in *why */
+static int
+key(const char *txt, size_t len, struct dkim_key *k, char **why)
+{
+	struct strbuf err;
+	int rc;
+
+	sb_init(&err);
+	rc = dkim_key_parse(txt, len, k, &err);
+	*why = sb_detach(&err);
+	sb_free(&err);
+	return rc;
+}
+
+/* key_rc - the return code of a key record, checking the reason */
+static int
+key_rc(const char *txt, const char *want, const char *name)
+{
+	struct dkim_key k;
+	char *why;
+	int rc;
+
+	rc = key(txt, strlen(txt), &k, &why);
+	dkim_key_clear(&k);
+	if (rc == -1 && (!printable_str(why) || strstr(why, want) == NULL))
+		printf("# %s: reason '%s', wanted '%s'\n", name, why, want);
+	if (rc == -1 && (!printable_str(why) || strstr(why, want) == NULL))
+		rc = -2;
+	free(why);
+	return rc;
+}
+
+/* test_key - key records, RFC 6376 3.6.1 */
+static void
+test_key(void)
+{
+	struct dkim_key k;
+	char *why;
+	int rc;
+
+	rc = key("v=DKIM1; k=rsa; p=MIGfMA0G", 26, &k, &why);
+	ok(rc == 1 && strcmp(k.k, "rsa") == 0 && strcmp(k.p, "MIGfMA0G") ==
+	    0, "v=DKIM1; k=rsa; p=...: a key");
+	ok(k.hashes == (DKIM_KEY_SHA1 | DKIM_KEY_SHA256) && k.email &&
+	    !k.testing && !k.strict, "defaults: any hash, email, no flags");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("p=AAAA", 6, &k, &why);
+	ok(rc == 1 && strcmp(k.k, "rsa") == 0, "only p=: an RSA key");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("v=DKIM1; p=AAAAjunk", 15, &k, &why);
+	ok(rc == 1 && strcmp(k.p, "AAAA") == 0,
+	    "only len bytes are read (no NUL needed)");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("v=DKIM1; k=ed25519; h=sha256; s=email; t=y:s; n=hi there; "
+	    "p=AA AA\r\n\tAA", 70, &k, &why);
+	ok(rc == 1 && strcmp(k.k, "ed25519") == 0 &&
+	    k.hashes == DKIM_KEY_SHA256 && k.email && k.testing && k.strict &&
+	    strcmp(k.p, "AAAAAA") == 0, "k=, h=, s=, t=y:s, n=, p= with FWS");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("v=DKIM1; p=", 11, &k, &why);
+	ok(rc == 1 && *k.p == '\0', "p= empty: a key record, revoked");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("v=DKIM1; h=md5:sha512; s=other:x; t=x; p=AAAA", 45, &k,
+	    &why);
+	ok(rc == 1 && k.hashes == 0 && !k.email && !k.testing,
+	    "unknown hashes, services and flags: none allowed, not email");
+	dkim_key_clear(&k);
+	free(why);
+	rc = key("v=DKIM1; h=SHA1 : sha256; s=* ; p=AAAA", 38, &k, &why);
+	ok(rc == 1 && k.hashes == (DKIM_KEY_SHA1 | DKIM_KEY_SHA256) &&
+	    k.email, "h=SHA1 : sha256 and s=*");
+	dkim_key_clear(&k);
+	free(why);
+
+	is_int(key_rc("v=DKIM2; p=AAAA", "", "v=DKIM2"), 0,
+	    "v=DKIM2: not a key record");
+	is_int(key_rc("v=spf1 -all", "", "spf"), 0,
+	    "an SPF record at the name: not a key record");
+	is_int(key_rc("p=AAAA; v=DKIM1", "v= is not the first tag", "v late"),
+	    -1, "v= not first: bad");
+	is_int(key_rc("v=DKIM1; k=rsa", "no p= tag", "no p"), -1,
+	    "no p=: bad");
+	is_int(key_rc("", "no p= tag", "empty"), -1, "an empty record: bad");
+	is_int(key_rc("v=DKIM1; p=AAAA; p=BBBB", "repeated", "p twice"), -1,
+	    "a repeated p=: bad");
+	is_int(key_rc("v=DKIM1; k=rsa; k=ed25519; p=AAAA", "repeated",
+	    "k twice"), -1, "a repeated k=: bad");
+	is_int(key_rc("v=DKIM1; p=%%%%", "not base64", "p bad"), -1,
+	    "p= of bad base64: bad");
+	is_int(key_rc("v=DKIM1; foo=bar; p=AAAA", "", "unknown"), 1,
+	    "an unknown tag is ignored");
+	is_int(key_rc("v=DKIM1; p=AA\x01" "AA", "control character", "ctl"),
+	    -1, "a control character in p=: bad");
+	rc = key("v=DKIM1; p=AA\0AA", 16, &k, &why);
+	ok(rc == -1 && printable_str(why) && *why != '\0',
+	    "a NUL inside the record: bad, said in printable text");
+	dkim_key_clear(&k);
+	free(why);
+}
+
+int
+main(void)
+{
+	test_good();
+	test_fws();
+	test_hostile();
+	test_time();
+	test_key();
+	return tap_done();
+}
