@@ -217,6 +217,11 @@ median() {
 	cpu_c=$(median chained 4 milter_cpu_ms_per_1000)
 	awk -v ra="$rate_a" -v rc="$rate_c" -v ca="$cpu_a" -v cc="$cpu_c" 'BEGIN {
 		printf "authmilter against OpenDKIM + OpenDMARC chained: %.1fx the messages/s, %.2fx the CPU per message.\n", ra / rc, ca / cc }'
+	for row in nullmilter authmilter chained; do
+		awk -v r="$row" -v l="$(median "$row" 4 load_cpu_s)" \
+		    -v n="$(median "$row" 4 messages)" 'BEGIN {
+			printf "milterload itself, driving %s: %.0f ms CPU per 1,000 messages.\n", r, 1e6 * l / n }'
+	done
 	rs=$(median authmilter-sign 4 milter_cpu_ms_per_1000)
 	os=$(median opendkim-sign 4 milter_cpu_ms_per_1000)
 	awk -v a="$rs" -v o="$os" 'BEGIN {
