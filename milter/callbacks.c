@@ -156,7 +156,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf2 = 0;
 	*pf3 = 0;
 	c->noreply = *pf1 & WANT_NOREPLY;
-	/* Postfix sends only what is listed once any list is set */
+	/* the macros we read; Postfix sends its defaults for other stages */
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
 	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i");
 	smfi_setsymlist(ctx, SMFIM_EOM, "i");
