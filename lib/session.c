@@ -553,6 +553,13 @@ session_wants_body(const struct config *cf)
 	return (cf->dkim_verify && cf->dkim != NULL) || cf->dkim_sign;
 }
 
+/* session_wants_rcpt - whether the MTA must send RCPT TO at all */
+int
+session_wants_rcpt(const struct config *cf)
+{
+	return cf->dmarc && table_refuses_dmarc_reject(cf->table);
+}
+
 /* add_edit - append a header edit to the verdict */
 static void
 add_edit(struct verdict *v, enum edit_op op, unsigned index,

@@ -23,6 +23,7 @@
  *	void session_body(struct session *s, const unsigned char *p,
  *	         size_t len);
  *	int  session_wants_body(const struct config *cf);
+ *	int  session_wants_rcpt(const struct config *cf);
  *	const struct config *session_config(const struct session *s);
  *	const struct verdict *session_eom(struct session *s);
  *	void session_abort(struct session *s);
@@ -60,8 +61,9 @@
  *	From domain has keys in the table gets a signer.  session_body() streams the body
  *	(CRLF line ends) into both; nothing keeps the whole body.
  *	session_wants_body() says whether the MTA must send the body at
- *	all under a configuration; session_config() is the configuration
- *	a session runs on.
+ *	all under a configuration, session_wants_rcpt() the recipients
+ *	(only DMARC with a dmarc-reject=no entry in the table uses them);
+ *	session_config() is the configuration a session runs on.
  *
  *	session_eom() runs DMARC (inbound, DMARC yes) and returns the
  *	verdict for the message: the action (a DMARC reject, or a tempfail
@@ -129,6 +131,7 @@ void			 session_eoh(struct session *);
 void			 session_body(struct session *, const unsigned char *,
 			    size_t);
 int			 session_wants_body(const struct config *);
+int			 session_wants_rcpt(const struct config *);
 const struct config	*session_config(const struct session *);
 const struct verdict	*session_eom(struct session *);
 void			 session_abort(struct session *);

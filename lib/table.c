@@ -590,6 +590,18 @@ table_load_keys(struct table *t, const char *path, int require_safe,
 	return lc.nerrors > 0 ? -1 : 0;
 }
 
+/* table_refuses_dmarc_reject - whether some entry sets dmarc-reject=no */
+int
+table_refuses_dmarc_reject(const struct table *t)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if ((t->v[i].set & OPT_DMARC_REJECT) && !t->v[i].dmarc_reject)
+			return 1;
+	return 0;
+}
+
 /* table_free - release a table and everything it owns */
 void
 table_free(struct table *t)

@@ -9,6 +9,7 @@
  *	         struct domain_policy *out);
  *	int table_load_keys(struct table *t, const char *path,
  *	         int require_safe, struct strbuf *errors);
+ *	int table_refuses_dmarc_reject(const struct table *t);
  *	void table_free(struct table *t);
  * DESCRIPTION
  *	The table file has one entry a line: a domain pattern, then
@@ -51,6 +52,10 @@
  *	Option names and their word values compare case-insensitively;
  *	an option given twice on one line is an error.  A line with a
  *	pattern and no options is allowed (it only sets out->matched).
+ *
+ *	table_refuses_dmarc_reject() says whether some entry sets
+ *	dmarc-reject=no: only then do recipients matter, and the MTA
+ *	needs to send them at all (t may be NULL: no).
  *
  *	table_load_keys() loads the private key of every sign= entry
  *	(signkey_load(), with require_safe for RequireSafeKeys), so that a
@@ -110,6 +115,7 @@ void		 table_lookup(const struct table *, const char *,
 		    struct domain_policy *);
 int		 table_load_keys(struct table *, const char *, int,
 		    struct strbuf *);
+int		 table_refuses_dmarc_reject(const struct table *);
 void		 table_free(struct table *);
 
 #endif

@@ -151,6 +151,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f3;
 	if (!session_wants_body(session_config(c->session)))
 		skip |= SMFIP_NOBODY;
+	if (!session_wants_rcpt(session_config(c->session)))
+		skip |= SMFIP_NORCPT;
 	*pf0 = f0 & WANT_ACTIONS;
 	*pf1 = f1 & (WANT_NOREPLY | skip);
 	*pf2 = 0;

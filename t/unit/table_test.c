@@ -532,6 +532,39 @@ test_large(void)
 	free(path);
 }
 
+/* test_refuses_dmarc_reject - only a dmarc-reject=no entry needs RCPT */
+static void
+test_refuses_dmarc_reject(void)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+		{ "", 0 },
+		{ "a.example spf=no\n* checks=yes\n", 0 },
+		{ "a.example dmarc-reject=yes\n", 0 },
+		{ "a.example spf=no\n.b.example dmarc-reject=no\n", 1 },
+		{ "* dmarc-reject=NO\n", 1 },
+	};
+	struct strbuf err;
+	struct table *t;
+	char *path;
+	size_t i;
+
+	ok(table_refuses_dmarc_reject(NULL) == 0,
+	    "no table: recipients are not needed");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = load_text(cases[i].text, &path, &err);
+		ok(t != NULL && table_refuses_dmarc_reject(t) == cases[i].want,
+		    "table %zu: dmarc-reject=no %s", i,
+		    cases[i].want ? "found" : "absent");
+		table_free(t);
+		sb_free(&err);
+		unlink(path);
+		free(path);
+	}
+}
+
 int
 main(void)
 {
@@ -545,6 +578,7 @@ main(void)
 	test_patterns();
 	test_errors();
 	test_large();
+	test_refuses_dmarc_reject();
 	rmdir(tmpdir);
 	return tap_done();
 }
