@@ -57,20 +57,6 @@ conf_error(struct parse_ctx *pc, const char *fmt, ...)
 	pc->nerrors++;
 }
 
-/* is_digit - ASCII decimal digit, locale-free */
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* is_alnum - ASCII letter or digit, locale-free */
-static int
-is_alnum(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* parse_uint - decimal digits only, at most max, into *out */
 static int
 parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -80,7 +66,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (*s == '\0')
 		return -1;
 	for (; *s; s++) {
-		if (!is_digit((unsigned char)*s))
+		if (!ascii_isdigit((unsigned char)*s))
 			return -1;
 		v = v * 10 + (unsigned long)(*s - '0');
 		if (v > max)
@@ -97,15 +83,15 @@ parse_seconds_ms(const char *s, long *ms)
 	long whole = 0, frac = 0, scale = 100;
 	const char *p = s;
 
-	if (!is_digit((unsigned char)*p))
+	if (!ascii_isdigit((unsigned char)*p))
 		return -1;
-	for (; is_digit((unsigned char)*p); p++)
+	for (; ascii_isdigit((unsigned char)*p); p++)
 		if ((whole = whole * 10 + (*p - '0')) > 1000000)
 			return -1;
 	if (*p == '.') {
-		if (!is_digit((unsigned char)*++p))
+		if (!ascii_isdigit((unsigned char)*++p))
 			return -1;
-		for (; is_digit((unsigned char)*p); p++) {
+		for (; ascii_isdigit((unsigned char)*p); p++) {
 			frac += (*p - '0') * scale;
 			scale /= 10;
 		}
@@ -131,7 +117,7 @@ hostname_valid(const char *s)
 			if (label == 0)
 				return 0;
 			label = 0;
-		} else if (is_alnum((unsigned char)*s) || *s == '-') {
+		} else if (ascii_isalnum((unsigned char)*s) || *s == '-') {
 			if (++label > 63)
 				return 0;
 		} else
@@ -302,7 +288,7 @@ authserv_id_valid(const char *s)
 	if (len == 0 || len > AUTHSERV_ID_MAX)
 		return 0;
 	for (; *s; s++)
-		if (!is_alnum((unsigned char)*s) && *s != '-' && *s != '.' &&
+		if (!ascii_isalnum((unsigned char)*s) && *s != '-' && *s != '.' &&
 		    *s != '_')
 			return 0;
 	return 1;
@@ -555,7 +541,7 @@ account_name_valid(const char *s, size_t len)
 	if (len == 0 || len > USERNAME_MAX || s[0] == '-')
 		return 0;
 	for (i = 0; i < len; i++) {
-		if (is_alnum((unsigned char)s[i]) || s[i] == '_' ||
+		if (ascii_isalnum((unsigned char)s[i]) || s[i] == '_' ||
 		    s[i] == '-' || s[i] == '.')
 			continue;
 		if (s[i] == '$' && i == len - 1 && i > 0)

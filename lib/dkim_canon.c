@@ -37,13 +37,6 @@ is_wsp(int c)
 	return c == ' ' || c == '\t';
 }
 
-/* lower - ASCII lowercase */
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* md_fetch - fetch the digests once for the process */
 static void
 md_fetch(void)
@@ -99,7 +92,7 @@ dkim_canon_header(struct strbuf *out, enum dkim_canon c, const char *name,
 	start = out->len;
 	sb_append(out, name, nlen);
 	for (i = start; i < out->len; i++)
-		out->s[i] = (char)lower((unsigned char)out->s[i]);
+		out->s[i] = (char)ascii_tolower((unsigned char)out->s[i]);
 	sb_putc(out, ':');
 	for (p = value; *p != '\0';) {
 		if (*p == '\r' || *p == '\n') {

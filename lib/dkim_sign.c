@@ -66,13 +66,6 @@ struct hsel {
 	const char	*name;
 };
 
-/* lower - ASCII lowercase */
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* in_list - name is in the NULL-terminated list, ignoring case */
 static int
 in_list(const char *const *list, const char *name)
@@ -253,7 +246,7 @@ fold_h(struct strbuf *v, size_t *col, const struct hsel *h, size_t nh)
 			}
 		}
 		for (p = h[i].name; *p != '\0'; p++)
-			sb_putc(v, lower((unsigned char)*p));
+			sb_putc(v, ascii_tolower((unsigned char)*p));
 		*col += len;
 	}
 }

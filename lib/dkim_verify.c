@@ -184,27 +184,6 @@ is_fws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* is_alpha - ASCII letter */
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* is_digit - ASCII digit */
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* lower - ASCII lowercase */
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* span_caseeq - whether n bytes at p are the word w, ignoring case */
 static int
 span_caseeq(const char *p, size_t n, const char *w)
@@ -212,8 +191,8 @@ span_caseeq(const char *p, size_t n, const char *w)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (w[i] == '\0' || lower((unsigned char)p[i]) !=
-		    lower((unsigned char)w[i]))
+		if (w[i] == '\0' || ascii_tolower((unsigned char)p[i]) !=
+		    ascii_tolower((unsigned char)w[i]))
 			return 0;
 	return w[n] == '\0';
 }
@@ -315,7 +294,7 @@ parse_number(const char *p, size_t n, uint64_t *out)
 	if (n == 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)p[i]))
+		if (!ascii_isdigit((unsigned char)p[i]))
 			return -1;
 		if (v > (UINT64_MAX - 9) / 10)
 			v = UINT64_MAX;
@@ -344,7 +323,7 @@ is_domain(const char *p, size_t n)
 			if (label == 0)
 				return 0;
 			label = 0;
-		} else if (is_alpha(c) || is_digit(c) || c == '-' || c == '_')
+		} else if (ascii_isalpha(c) || ascii_isdigit(c) || c == '-' || c == '_')
 			label++;
 		else
 			return 0;
@@ -414,12 +393,12 @@ tag_next(const char **pp, const char *end, struct tag *t, const char **why)
 		semi = end;
 	*pp = semi < end ? semi + 1 : end;
 	t->name = p;
-	if (!is_alpha((unsigned char)*p)) {
+	if (!ascii_isalpha((unsigned char)*p)) {
 		*why = "bad tag name";
 		return -1;
 	}
-	while (p < semi && (is_alpha((unsigned char)*p) ||
-	    is_digit((unsigned char)*p) || *p == '_'))
+	while (p < semi && (ascii_isalpha((unsigned char)*p) ||
+	    ascii_isdigit((unsigned char)*p) || *p == '_'))
 		p++;
 	t->nlen = (size_t)(p - t->name);
 	while (p < semi && is_fws((unsigned char)*p))
@@ -1056,7 +1035,7 @@ name_hash(const char *p)
 	uint32_t h = 2166136261u;
 
 	for (; *p != '\0'; p++)
-		h = (h ^ (unsigned char)lower((unsigned char)*p)) * 16777619u;
+		h = (h ^ (unsigned char)ascii_tolower((unsigned char)*p)) * 16777619u;
 	return h;
 }
 

@@ -498,8 +498,7 @@ prefetch_dmarc(struct session *s)
 	    *m->from_domain == '\0' || strlen(m->from_domain) > 253)
 		return;
 	for (p = m->from_domain; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+		if (!ascii_isalnum((unsigned char)*p) && *p != '-' && *p != '.')
 			return;
 	sb_init(&name);
 	sb_puts(&name, "_dmarc.");

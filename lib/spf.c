@@ -45,13 +45,6 @@ static enum spf_result check_host(struct spf_eval *, const char *,
 
 /* ---- small helpers ---- */
 
-/* lower - ASCII lower case */
-static int
-lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
 /* ncaseeq - compare n bytes ignoring ASCII case */
 static int
 ncaseeq(const char *a, const char *b, size_t n)
@@ -59,7 +52,7 @@ ncaseeq(const char *a, const char *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+		if (ascii_tolower((unsigned char)a[i]) != ascii_tolower((unsigned char)b[i]))
 			return 0;
 	return 1;
 }
@@ -85,13 +78,6 @@ printable(const char *s, size_t n)
 	}
 	p[n] = '\0';
 	return p;
-}
-
-/* is_digit - ASCII digit */
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* prefix_match - do a and b agree in their first bits bits */
@@ -140,7 +126,7 @@ parse_len(const char *p, size_t n, unsigned max, unsigned *out)
 	if (n == 0 || n > 3 || (n > 1 && p[0] == '0'))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!ascii_isdigit(p[i]))
 			return -1;
 		v = v * 10 + (unsigned)(p[i] - '0');
 	}
@@ -161,7 +147,7 @@ parse_ip4(const char *p, size_t n, unsigned char out[4])
 		size_t start = i;
 		unsigned v = 0;
 
-		while (i < n && is_digit(p[i]) && i - start < 4)
+		while (i < n && ascii_isdigit(p[i]) && i - start < 4)
 			v = v * 10 + (unsigned)(p[i++] - '0');
 		if (i == start || i - start > 3 || v > 255 ||
 		    (i - start > 1 && p[start] == '0'))
@@ -200,7 +186,7 @@ parse_dual_cidr(const char *p, size_t n, struct spf_term *t, size_t *rest,
 	size_t end = n, j;
 
 	j = end;
-	while (j > 0 && is_digit(p[j - 1]))
+	while (j > 0 && ascii_isdigit(p[j - 1]))
 		j--;
 	if (j < end && j >= 2 && p[j - 1] == '/' && p[j - 2] == '/') {
 		if (parse_len(p + j, end - j, 128, &t->cidr6) < 0) {
@@ -209,7 +195,7 @@ parse_dual_cidr(const char *p, size_t n, struct spf_term *t, size_t *rest,
 		}
 		end = j - 2;
 		j = end;
-		while (j > 0 && is_digit(p[j - 1]))
+		while (j > 0 && ascii_isdigit(p[j - 1]))
 			j--;
 	}
 	if (j < end && j >= 1 && p[j - 1] == '/') {
@@ -368,7 +354,7 @@ parse_term(struct spf_record *rec, const char *term, size_t tn,
 		for (k = 1; k < tn; k++) {
 			c = (unsigned char)term[k];
 			if (!((c >= 'a' && c <= 'z') ||
-			    (c >= 'A' && c <= 'Z') || is_digit(c) ||
+			    (c >= 'A' && c <= 'Z') || ascii_isdigit(c) ||
 			    c == '-' || c == '_' || c == '.'))
 				break;
 		}
@@ -1068,12 +1054,12 @@ identity_ok(const char *d)
 		unsigned char c = (unsigned char)*p;
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    is_digit(c) || c == '-' || c == '_' || c == '.'))
+		    ascii_isdigit(c) || c == '-' || c == '_' || c == '.'))
 			return 0;
 	}
 	last = strrchr(d, '.') + 1;
 	for (p = last; *p != '\0'; p++)
-		if (!is_digit((unsigned char)*p))
+		if (!ascii_isdigit((unsigned char)*p))
 			alpha = 1;
 	return alpha;
 }

@@ -15,20 +15,6 @@ struct span {
 	size_t		 n;
 };
 
-/* is_alpha - ASCII letter, locale-free */
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* is_digit - ASCII digit */
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* to_lower - ASCII lower case */
 static int
 to_lower(int c)
@@ -82,7 +68,7 @@ url_escape(struct strbuf *out, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (is_alpha(c) || is_digit(c) || c == '-' || c == '.' ||
+		if (ascii_isalpha(c) || ascii_isdigit(c) || c == '-' || c == '.' ||
 		    c == '_' || c == '~') {
 			sb_putc(out, c);
 		} else {
@@ -200,7 +186,7 @@ macro_scan(const char *s, size_t len, int flags,
 			size_t dstart, dend;
 
 			k++;
-			while (k < len && is_digit(s[k])) {
+			while (k < len && ascii_isdigit(s[k])) {
 				if (digits <= SPF_MAX_DIGITS)
 					digits = digits * 10 +
 					    (unsigned)(s[k] - '0');
@@ -279,11 +265,11 @@ toplabel_ok(const char *p, size_t n)
 	if (n == 0 || n > 63)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (is_alpha(p[i]))
+		if (ascii_isalpha(p[i]))
 			alpha = 1;
 		else if (p[i] == '-')
 			dash = 1;
-		else if (!is_digit(p[i]))
+		else if (!ascii_isdigit(p[i]))
 			return 0;
 	}
 	if (p[0] == '-' || p[n - 1] == '-')

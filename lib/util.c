@@ -197,19 +197,12 @@ sb_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-/* ascii_lower - lowercase one ASCII byte, locale-free */
-static int
-ascii_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
 /* str_caseeq - ASCII case-insensitive equality */
 int
 str_caseeq(const char *a, const char *b)
 {
-	while (*a && ascii_lower((unsigned char)*a) ==
-	    ascii_lower((unsigned char)*b)) {
+	while (*a && ascii_tolower((unsigned char)*a) ==
+	    ascii_tolower((unsigned char)*b)) {
 		a++;
 		b++;
 	}
@@ -230,7 +223,7 @@ void
 str_lower(char *s)
 {
 	for (; *s; s++)
-		*s = (char)ascii_lower((unsigned char)*s);
+		*s = (char)ascii_tolower((unsigned char)*s);
 }
 
 /* str_trim - strip ASCII white space at both ends, in place */

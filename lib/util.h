@@ -26,6 +26,11 @@
  *	void  str_lower(char *s);
  *	char *str_trim(char *s);
  *	int   str_parse_bool(const char *s, int *out);
+ *
+ *	int   ascii_isdigit(int c);
+ *	int   ascii_isalpha(int c);
+ *	int   ascii_isalnum(int c);
+ *	int   ascii_tolower(int c);
  * DESCRIPTION
  *	Out of memory is handled here and only here: the x* allocators and
  *	every strbuf operation log the failure and abort the process, so
@@ -49,6 +54,9 @@
  *	and trailing ASCII white space in place and returns the start.
  *	str_parse_bool() accepts yes/no/true/false/on/off/1/0 and returns
  *	0, or -1 for anything else.
+ *
+ *	The ascii_* functions classify and lowercase one byte as ASCII,
+ *	whatever the locale: text from the network is not in the locale.
  */
 #ifndef AUTHMILTER_UTIL_H
 #define AUTHMILTER_UTIL_H
@@ -86,6 +94,34 @@ int	 str_casesuffix(const char *, const char *);
 void	 str_lower(char *);
 char	*str_trim(char *);
 int	 str_parse_bool(const char *, int *);
+
+/* ascii_isdigit - ASCII decimal digit */
+static inline int
+ascii_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* ascii_isalpha - ASCII letter */
+static inline int
+ascii_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* ascii_isalnum - ASCII letter or digit */
+static inline int
+ascii_isalnum(int c)
+{
+	return ascii_isdigit(c) || ascii_isalpha(c);
+}
+
+/* ascii_tolower - ASCII lowercase of one byte */
+static inline int
+ascii_tolower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
