@@ -36,6 +36,7 @@ while getopts n:s:o: opt; do
 done
 CORPUS=/nonexistent
 . "$top/t/bench/common.sh"
+. "$top/t/lib/postfix.sh"
 bench_setup
 
 # ---- the message and its domain ----
@@ -112,28 +113,10 @@ smtpd_milters =
 biff = no
 default_process_limit = 100
 EOF
-cat > "$PF/etc/master.cf" <<EOF
-127.0.0.1:$SMTPD inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+{
+	echo "127.0.0.1:$SMTPD inet n - n - - smtpd"
+	postfix_services
+} > "$PF/etc/master.cf"
 postfix -c "$PF/etc" start >/dev/null 2>&1 || die "postfix did not start: $(cat "$PF/maillog" 2>/dev/null)"
 # shellcheck disable=SC2016 # $PF expanded by the trap's shell
 PIDS="$PIDS $(cat "$PF/queue/pid/master.pid" | tr -d ' ')"

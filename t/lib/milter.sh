@@ -1,5 +1,6 @@
 # milter.sh - start authmilter and a private Postfix for the tests.
 # Source after testenv.sh (which provides tmpdir, at_exit, start_dns).
+# Sources t/lib/postfix.sh (postfix_services) itself.
 #
 #   free_port                   print a free TCP port on 127.0.0.1
 #   write_config FILE [LINES]   an authmilter.conf for the test DNS server,
@@ -13,6 +14,8 @@
 #   delivered_files             the delivered messages, oldest first
 #   message_file TAG            wait for the delivered message carrying
 #                               the header "X-Test-Tag: TAG"; print its path
+
+. "$SRCDIR/t/lib/postfix.sh"
 
 AM_SOCK="$tmpdir/authmilter.sock"
 
@@ -98,32 +101,11 @@ milter_protocol = 6
 biff = no
 smtpd_banner = mx.example.net ESMTP
 EOT
-	cat > "$PF_DIR/etc/master.cf" <<EOT
-127.0.0.1:$PF_INBOUND inet n - n - - smtpd
-127.0.0.1:$PF_SUBMIT inet n - n - - smtpd -o milter_macro_daemon_name=ORIGINATING
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-local     unix  - n n - - local
-virtual   unix  - n n - - virtual
-lmtp      unix  - - n - - lmtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOT
+	{
+		echo "127.0.0.1:$PF_INBOUND inet n - n - - smtpd"
+		echo "127.0.0.1:$PF_SUBMIT inet n - n - - smtpd -o milter_macro_daemon_name=ORIGINATING"
+		postfix_services
+	} > "$PF_DIR/etc/master.cf"
 	if ! postfix -c "$PF_DIR/etc" start >/dev/null 2>&1; then
 		diag "postfix did not start:"
 		sed 's/^/# /' "$PF_DIR/maillog" 2>/dev/null
