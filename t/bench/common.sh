@@ -6,6 +6,7 @@
 #	bench_corpus			$CORPUS made by mkcorpus.py if missing
 #	bench_dns ZONES.yml...		testdns.py behind a caching unbound
 #	bench_configs			keys, tables and every milter's config
+#	bench_prepare			all four, on the corpus's zones
 #	start_milter NAME		start one milter: sets MPID and MSOCK
 #	stop_milter PID			stop it and wait
 # DESCRIPTION
@@ -228,6 +229,14 @@ IgnoreAuthenticatedClients true
 RejectFailures true
 PublicSuffixList /usr/share/publicsuffix/public_suffix_list.dat
 EOF
+}
+
+# bench_prepare - packages, build, corpus, its DNS and the configurations
+bench_prepare() {
+	bench_setup
+	bench_corpus
+	bench_dns "$CORPUS/zones.yml"
+	bench_configs
 }
 
 # start_milter NAME - start one milter; MPID and MSOCK are set

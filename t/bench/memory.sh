@@ -31,10 +31,7 @@ while getopts n:s:o: opt; do
 	esac
 done
 . "$top/t/bench/common.sh"
-bench_setup
-bench_corpus
-bench_dns "$CORPUS/zones.yml"
-bench_configs
+bench_prepare
 
 # rss PID - VmRSS in kB
 rss() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }

@@ -56,10 +56,7 @@ while getopts n:r:o:q opt; do
 	esac
 done
 . "$top/t/bench/common.sh"
-bench_setup
-bench_corpus
-bench_dns "$CORPUS/zones.yml"
-bench_configs
+bench_prepare
 
 # ---- measuring ----
 # load LABEL CORPUSDIR CONNS COUNT PIDS SOCKET... - one milterload run,
