@@ -315,15 +315,17 @@ nodelay_listener(void)
 		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) != 0 ||
 		    !on)
 			continue;
+		/* the one listener: done, whatever its family */
 		len = sizeof(domain);
 		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
 		    (domain != AF_INET && domain != AF_INET6))
-			continue;
+			return;
 		on = 1;
 		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
 		    sizeof(on)) != 0)
 			log_msg(LOG_WARNING, "cannot set TCP_NODELAY on the "
 			    "milter socket: %s", strerror(errno));
+		return;
 	}
 }
 
