@@ -195,6 +195,25 @@ skip_cfws(const char *p)
 	return p;
 }
 
+/* id_eq - same authserv-id, case-insensitively, a final dot ignored */
+static int
+id_eq(const char *id, size_t len, const char *ours)
+{
+	size_t olen = strlen(ours), i;
+
+	if (len > 0 && id[len - 1] == '.')
+		len--;
+	if (olen > 0 && ours[olen - 1] == '.')
+		olen--;
+	if (len == 0 || len != olen)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (ascii_tolower((unsigned char)id[i]) !=
+		    ascii_tolower((unsigned char)ours[i]))
+			return 0;
+	return 1;
+}
+
 /* authres_is_ours - does this header value carry our authserv-id? */
 int
 authres_is_ours(const char *value, const char *authserv_id)
@@ -215,7 +234,7 @@ authres_is_ours(const char *value, const char *authserv_id)
 		for (; is_token_char((unsigned char)*p); p++)
 			sb_putc(&id, *p);
 	}
-	ours = id.len > 0 && str_caseeq(id.s, authserv_id);
+	ours = id_eq(id.s, id.len, authserv_id);
 	sb_free(&id);
 	return ours;
 }

@@ -35,7 +35,10 @@
  *
  *	authres_is_ours() reads the authserv-id of an existing header
  *	value (skipping comments and white space; token or quoted-string)
- *	and compares it case-insensitively with ours.
+ *	and compares it case-insensitively with ours, a final dot on
+ *	either ignored: "MX.example.net." is the same name as
+ *	"mx.example.net", and a forged header must not keep ours by
+ *	writing it so.
  */
 #ifndef AUTHMILTER_AUTHRES_H
 #define AUTHMILTER_AUTHRES_H

@@ -79,6 +79,18 @@ main(void)
 	    "a quoted authserv-id is read");
 	ok(!authres_is_ours("mx.example.net.evil; none", "mx.example.net"),
 	    "a longer id is not ours");
+	ok(authres_is_ours("mx.example.net.; spf=pass", "mx.example.net"),
+	    "our id written with a final dot is ours");
+	ok(authres_is_ours("MX.EXAMPLE.NET.; spf=pass", "mx.example.net"),
+	    "our id with a final dot, in capitals, is ours");
+	ok(authres_is_ours("\"mx.example.net.\"; spf=pass", "mx.example.net"),
+	    "our id quoted, with a final dot, is ours");
+	ok(authres_is_ours("mx.example.net; spf=pass", "mx.example.net."),
+	    "an AuthservID configured with a final dot matches one without");
+	ok(!authres_is_ours("mx.example.net..; spf=pass", "mx.example.net"),
+	    "two final dots are another id");
+	ok(!authres_is_ours(".; spf=pass", "."),
+	    "a lone dot is no id");
 	ok(!authres_is_ours("other.example; spf=pass", "mx.example.net"),
 	    "another id is not ours");
 	ok(!authres_is_ours("", "mx.example.net"), "an empty value is not ours");
