@@ -110,7 +110,7 @@ put_escaped(struct strbuf *sb, const char *text, size_t len,
 void
 authres_put_value(struct strbuf *sb, const char *value)
 {
-	size_t len = strnlen(value, AUTHRES_MAX_VALUE);
+	size_t len = strlen(value);
 
 	if (is_plain_value(value, len)) {
 		sb_append(sb, value, len);
@@ -121,12 +121,19 @@ authres_put_value(struct strbuf *sb, const char *value)
 	sb_putc(sb, '"');
 }
 
-/* authres_put_comment - a comment with its specials escaped */
+/* authres_put_comment - a comment with its specials escaped; long: marked */
 void
 authres_put_comment(struct strbuf *sb, const char *text)
 {
+	size_t len = strlen(text);
+
 	sb_putc(sb, '(');
-	put_escaped(sb, text, strnlen(text, AUTHRES_MAX_VALUE), "()\\");
+	if (len <= AUTHRES_MAX_COMMENT) {
+		put_escaped(sb, text, len, "()\\");
+	} else {
+		put_escaped(sb, text, AUTHRES_MAX_COMMENT, "()\\");
+		sb_printf(sb, "... [%zu bytes cut]", len - AUTHRES_MAX_COMMENT);
+	}
 	sb_putc(sb, ')');
 }
 
@@ -157,6 +164,14 @@ void
 authres_prop(struct authres *ar, const char *ptype, const char *property,
     const char *value)
 {
+	size_t len = strlen(value);
+
+	if (len > AUTHRES_MAX_VALUE) {
+		/* a property is optional (RFC 8601): say why it is missing */
+		sb_printf(&ar->sb, " (%s.%s not shown: %zu bytes, over %d)",
+		    ptype, property, len, AUTHRES_MAX_VALUE);
+		return;
+	}
 	sb_printf(&ar->sb, " %s.%s=", ptype, property);
 	authres_put_value(&ar->sb, value);
 }
