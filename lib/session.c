@@ -308,9 +308,10 @@ session_mail(struct session *s, const char *sender)
 	m->why_outbound = outbound_reason(s);
 	m->direction = m->why_outbound != NULL ? DIR_OUTBOUND : DIR_INBOUND;
 	table_lookup(s->cf->table, sender_domain(s), &m->policy);
-	if (m->direction == DIR_OUTBOUND || !m->policy.checks)
+	if (m->direction == DIR_OUTBOUND)
 		return NULL;
-	if (s->cf->spf && m->policy.spf) {
+	/* checks=no: the claimed envelope domain's own checks only */
+	if (m->policy.checks && s->cf->spf && m->policy.spf) {
 		if (*m->sender != '\0')
 			run_spf(s, SPF_ID_MAILFROM, &m->spf_mailfrom);
 		else	/* the null sender's identity is the HELO one */
@@ -492,8 +493,7 @@ prefetch_dmarc(struct session *s)
 	const char *p;
 	struct strbuf name;
 
-	if (m->direction != DIR_INBOUND || !m->policy.checks ||
-	    !s->cf->dmarc || s->dns == NULL ||
+	if (m->direction != DIR_INBOUND || !s->cf->dmarc || s->dns == NULL ||
 	    s->cf->dns_opts.cache_entries == 0 || m->from_domain == NULL ||
 	    *m->from_domain == '\0' || strlen(m->from_domain) > 253)
 		return;
@@ -685,7 +685,7 @@ session_eom(struct session *s)
 	add_signatures(m);
 	if (m->direction == DIR_INBOUND) {
 		dns_batch_wait(m->dmarc_prefetch);
-		if (m->policy.checks && s->cf->dmarc && s->dns != NULL)
+		if (s->cf->dmarc && s->dns != NULL)
 			run_dmarc(s);
 		for (i = m->nar_ours; i > 0; i--)
 			add_edit(&m->verdict, EDIT_DELETE, m->ar_ours[i - 1],

@@ -6,7 +6,7 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 28
+plan 33
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -236,3 +236,49 @@ is "$(ps -o user= -p $AM_PID)" nobody "UserID: the daemon runs as the configured
 is "$(cat "$tmpdir/am.pid" 2>/dev/null)" "$AM_PID" "PidFile holds the daemon's pid"
 mt "after dropping privileges it still checks mail" < "$tmpdir/pass.lua"
 
+# --- checks=no is keyed on a claimed identity: it may not switch off the
+# DMARC check of another From domain (issue 9) ---
+kill $AM_PID
+wait $AM_PID 2>/dev/null
+printf 'legacy.example  checks=no\n' > "$tmpdir/legacy-domains"
+write_config "$tmpdir/legacy.conf" "Domains $tmpdir/legacy-domains"
+start_authmilter "$tmpdir/legacy.conf" || exit 1
+
+# legacy_script MAILFROM HELO FROM: a stranger's message; the Lua global
+# want is the reply expected at end of message
+legacy_script() {
+	cat <<LUA
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "$2")
+mt.mailfrom(conn, "<$1>")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
+mt.header(conn, "From", "$3")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if want == "reject" and mt.getreply(conn) ~= SMFIR_REPLYCODE then
+	error("not refused")
+end
+if want == "accept" and mt.getreply(conn) ~= SMFIR_ACCEPT then
+	error("not accepted")
+end
+mt.disconnect(conn)
+LUA
+}
+legacy_script x@legacy.example stranger.example ceo@victim.example \
+    > "$tmpdir/legacy.lua"
+mt "checks=no for MAIL FROM legacy.example: From victim.example (p=reject) is still refused" \
+    want=reject < "$tmpdir/legacy.lua"
+legacy_script "" legacy.example ceo@victim.example > "$tmpdir/legacy.lua"
+mt "checks=no for HELO legacy.example, null sender: From victim.example is still refused" \
+    want=reject < "$tmpdir/legacy.lua"
+like "$(grep 'helo=legacy.example' "$AM_LOG")" \
+    "checks=skipped\(legacy.example\).* dmarc=fail\(victim.example,p=reject,dis=reject\) action=reject" \
+    "the log shows the skipped SPF check and the DMARC reject"
+legacy_script x@legacy.example stranger.example x@legacy.example \
+    > "$tmpdir/legacy.lua"
+mt "checks=no: legacy.example's own failing mail is accepted" \
+    want=accept < "$tmpdir/legacy.lua"
+like "$(grep 'from=<x@legacy.example>' "$AM_LOG" | tail -1)" \
+    "dmarc=fail\(legacy.example,p=reject,dis=none,local=monitor\) action=accept" \
+    "and its DMARC failure is recorded as monitor"
