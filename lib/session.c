@@ -433,6 +433,8 @@ session_header(struct session *s, const char *name, const char *value)
 	}
 	if (str_caseeq(name, DMARC_TAG_HEADER))
 		note_tag(m);
+	if (m->eoh_done)	/* out of order: too late to verify or sign */
+		return;
 	v = crlf_value(value);
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
@@ -514,8 +516,9 @@ session_eoh(struct session *s)
 {
 	struct message *m = &s->msg;
 
-	if (!m->active)
+	if (!m->active || m->eoh_done)
 		return;
+	m->eoh_done = 1;
 	if (m->verifier != NULL)
 		dkim_verifier_eoh(m->verifier, s->dns);
 	prefetch_dmarc(s);
@@ -532,6 +535,7 @@ session_body(struct session *s, const unsigned char *p, size_t len)
 
 	if (!m->active)
 		return;
+	session_eoh(s);		/* a body ends the headers, sent or not */
 	if (m->verifier != NULL)
 		dkim_verifier_body(m->verifier, p, len);
 	if (m->signer != NULL)
@@ -671,6 +675,20 @@ dmarc_verdict(struct session *s)
 	}
 }
 
+/*
+ * no_message - end of message with no message in progress: a protocol
+ * error of the MTA.  Nothing was checked, so nothing may pass: tempfail.
+ */
+static const struct verdict *
+no_message(struct session *s)
+{
+	log_msg(LOG_WARNING, "client [%s]: end of message without a "
+	    "message in progress (no MAIL FROM, or after abort or end of "
+	    "message): action=tempfail", s->addrstr);
+	return set_reply(&s->msg, VERDICT_TEMPFAIL, "451", "4.3.0",
+	    "no message in progress%s", "", NULL);
+}
+
 /* session_eom - the verdict and header edits for the message */
 const struct verdict *
 session_eom(struct session *s)
@@ -679,6 +697,9 @@ session_eom(struct session *s)
 	size_t i;
 
 	verdict_clear(&m->verdict);
+	if (!m->active)		/* no MAIL FROM, aborted, or eom twice */
+		return no_message(s);
+	session_eoh(s);		/* headers end here if the MTA said nothing */
 	m->verdict.action = VERDICT_ACCEPT;
 	if (m->verifier != NULL)
 		m->ndkim = dkim_verifier_eom(m->verifier, s->dns, &m->dkim);

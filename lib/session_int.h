@@ -55,6 +55,7 @@ struct header {
 
 struct message {
 	int			active;
+	int			eoh_done;	/* session_eoh() has run */
 	enum direction		direction;
 	const char		*why_outbound;	/* "auth", "daemon", "internal" */
 	char			*sender;	/* without <>, "" for null */
