@@ -6,7 +6,7 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 33
+plan 38
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -241,7 +241,8 @@ mt "after dropping privileges it still checks mail" < "$tmpdir/pass.lua"
 kill $AM_PID
 wait $AM_PID 2>/dev/null
 printf 'legacy.example  checks=no\n' > "$tmpdir/legacy-domains"
-write_config "$tmpdir/legacy.conf" "Domains $tmpdir/legacy-domains"
+write_config "$tmpdir/legacy.conf" "Domains $tmpdir/legacy-domains" \
+    "TrustedForwarders fwd.example .lists.example"
 start_authmilter "$tmpdir/legacy.conf" || exit 1
 
 # legacy_script MAILFROM HELO FROM: a stranger's message; the Lua global
@@ -282,3 +283,40 @@ mt "checks=no: legacy.example's own failing mail is accepted" \
 like "$(grep 'from=<x@legacy.example>' "$AM_LOG" | tail -1)" \
     "dmarc=fail\(legacy.example,p=reject,dis=none,local=monitor\) action=accept" \
     "and its DMARC failure is recorded as monitor"
+
+# --- TrustedForwarders by name: only forward-confirmed names (issue 9) ---
+# fwd_script HOSTNAME ADDRESS: a DMARC failure (From dmarc-reject.example)
+# from that client; the Lua global want is the reply at end of message
+fwd_script() {
+	cat <<LUA
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "$1", "$2")
+mt.helo(conn, "$1")
+mt.mailfrom(conn, "<list@$1>")
+mt.header(conn, "From", "ceo@dmarc-reject.example")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if want == "reject" and mt.getreply(conn) ~= SMFIR_REPLYCODE then
+	error("not refused")
+end
+if want == "accept" and mt.getreply(conn) ~= SMFIR_ACCEPT then
+	error("not accepted")
+end
+mt.disconnect(conn)
+LUA
+}
+fwd_script fwd.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "TrustedForwarders fwd.example: the forward-confirmed name is trusted" \
+    want=accept < "$tmpdir/fwd.lua"
+fwd_script list1.lists.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "TrustedForwarders .lists.example: a confirmed host in it is trusted" \
+    want=accept < "$tmpdir/fwd.lua"
+fwd_script fwd.example 198.51.100.8 > "$tmpdir/fwd.lua"
+mt "a client whose name does not resolve back to it is not trusted" \
+    want=reject < "$tmpdir/fwd.lua"
+fwd_script nosuch.lists.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "a name in .lists.example with no address is not trusted" \
+    want=reject < "$tmpdir/fwd.lua"
+like "$(grep 'client=fwd.example\[198.51.100.7\]' "$AM_LOG")" \
+    "local=trusted forwarder\) action=accept" \
+    "the trusted forwarder's failure is logged as such"
