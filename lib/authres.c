@@ -110,7 +110,7 @@ put_escaped(struct strbuf *sb, const char *text, size_t len,
 void
 authres_put_value(struct strbuf *sb, const char *value)
 {
-	size_t len = strnlen(value, AUTHRES_MAX_VALUE);
+	size_t len = strlen(value);
 
 	if (is_plain_value(value, len)) {
 		sb_append(sb, value, len);
@@ -121,12 +121,19 @@ authres_put_value(struct strbuf *sb, const char *value)
 	sb_putc(sb, '"');
 }
 
-/* authres_put_comment - a comment with its specials escaped */
+/* authres_put_comment - a comment with its specials escaped; long: marked */
 void
 authres_put_comment(struct strbuf *sb, const char *text)
 {
+	size_t len = strlen(text);
+
 	sb_putc(sb, '(');
-	put_escaped(sb, text, strnlen(text, AUTHRES_MAX_VALUE), "()\\");
+	if (len <= AUTHRES_MAX_COMMENT) {
+		put_escaped(sb, text, len, "()\\");
+	} else {
+		put_escaped(sb, text, AUTHRES_MAX_COMMENT, "()\\");
+		sb_printf(sb, "... [%zu bytes cut]", len - AUTHRES_MAX_COMMENT);
+	}
 	sb_putc(sb, ')');
 }
 
@@ -157,6 +164,14 @@ void
 authres_prop(struct authres *ar, const char *ptype, const char *property,
     const char *value)
 {
+	size_t len = strlen(value);
+
+	if (len > AUTHRES_MAX_VALUE) {
+		/* a property is optional (RFC 8601): say why it is missing */
+		sb_printf(&ar->sb, " (%s.%s not shown: %zu bytes, over %d)",
+		    ptype, property, len, AUTHRES_MAX_VALUE);
+		return;
+	}
 	sb_printf(&ar->sb, " %s.%s=", ptype, property);
 	authres_put_value(&ar->sb, value);
 }
@@ -195,6 +210,25 @@ skip_cfws(const char *p)
 	return p;
 }
 
+/* id_eq - same authserv-id, case-insensitively, a final dot ignored */
+static int
+id_eq(const char *id, size_t len, const char *ours)
+{
+	size_t olen = strlen(ours), i;
+
+	if (len > 0 && id[len - 1] == '.')
+		len--;
+	if (olen > 0 && ours[olen - 1] == '.')
+		olen--;
+	if (len == 0 || len != olen)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (ascii_tolower((unsigned char)id[i]) !=
+		    ascii_tolower((unsigned char)ours[i]))
+			return 0;
+	return 1;
+}
+
 /* authres_is_ours - does this header value carry our authserv-id? */
 int
 authres_is_ours(const char *value, const char *authserv_id)
@@ -215,7 +249,7 @@ authres_is_ours(const char *value, const char *authserv_id)
 		for (; is_token_char((unsigned char)*p); p++)
 			sb_putc(&id, *p);
 	}
-	ours = id.len > 0 && str_caseeq(id.s, authserv_id);
+	ours = id_eq(id.s, id.len, authserv_id);
 	sb_free(&id);
 	return ours;
 }

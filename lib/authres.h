@@ -31,11 +31,24 @@
  *	escaped.  authres_put_comment() writes "(text)" with '(', ')' and
  *	'\' escaped.  In both, bytes outside printable ASCII become '?'.
  *	The method, result, ptype and property names are ours and are
- *	written as given.  A long value is cut at AUTHRES_MAX_VALUE bytes.
+ *	written as given.
+ *
+ *	No value is ever cut: a cut address or domain can read as another
+ *	one ("aaa...@paypal.com" out of "aaa...@paypal.com.evil.example").
+ *	authres_put_value() writes the whole value.  authres_prop() leaves
+ *	out a property whose value is longer than AUTHRES_MAX_VALUE bytes
+ *	(more than any RFC 5321 address: 64 + 1 + 255) and writes the
+ *	comment "(ptype.property not shown: N bytes, over 320)" in its
+ *	place; RFC 8601 makes properties optional.  A comment longer than
+ *	AUTHRES_MAX_COMMENT bytes is cut and ends "... [N bytes cut]".
+ *	So a resinfo line stays well under RFC 5322's 998 bytes.
  *
  *	authres_is_ours() reads the authserv-id of an existing header
  *	value (skipping comments and white space; token or quoted-string)
- *	and compares it case-insensitively with ours.
+ *	and compares it case-insensitively with ours, a final dot on
+ *	either ignored: "MX.example.net." is the same name as
+ *	"mx.example.net", and a forged header must not keep ours by
+ *	writing it so.
  */
 #ifndef AUTHMILTER_AUTHRES_H
 #define AUTHMILTER_AUTHRES_H
@@ -43,7 +56,8 @@
 #include "util.h"
 
 #define AUTHRES_HEADER		"Authentication-Results"
-#define AUTHRES_MAX_VALUE	256
+#define AUTHRES_MAX_VALUE	320	/* longest property value written */
+#define AUTHRES_MAX_COMMENT	256	/* comment bytes before a marked cut */
 
 struct authres {
 	struct strbuf	sb;

@@ -65,9 +65,40 @@ severity(const struct dmarc_outcome *o)
 	return (int)o->disposition * 10 + by_result[o->result];
 }
 
-/* trusted_forwarder - is the client one of TrustedForwarders? */
+/*
+ * forward_confirmed - does name have an A or AAAA record that is the
+ * client's address?  The MTA's client name cannot be taken on trust:
+ * Sendmail hands the milter the PTR name even when its forward lookup
+ * failed ({client_resolve} FORGED or FAIL), and the owner of an address
+ * chooses its PTR.  No answer (or a DNS failure) is not confirmed.
+ */
 static int
-trusted_forwarder(const struct config *cf, const struct dmarc_check_input *in)
+forward_confirmed(struct dns_client *dc, const char *name, int family,
+    const unsigned char *addr)
+{
+	struct dns_reply *r;
+	size_t i;
+	int found = 0;
+
+	if (dc == NULL || (family != AF_INET && family != AF_INET6))
+		return 0;
+	r = dns_lookup(dc, name, family == AF_INET ? DNS_T_A : DNS_T_AAAA);
+	if (r != NULL && r->status == DNS_DATA)
+		for (i = 0; i < r->count && !found; i++)
+			found = r->rr[i].family == family &&
+			    memcmp(r->rr[i].addr, addr,
+			    family == AF_INET ? 4 : 16) == 0;
+	dns_reply_free(r);
+	return found;
+}
+
+/*
+ * trusted_forwarder - is the client one of TrustedForwarders?  By
+ * address, or by a name that matches and resolves back to the client.
+ */
+static int
+trusted_forwarder(struct dns_client *dc, const struct config *cf,
+    const struct dmarc_check_input *in)
 {
 	char **n;
 	const char *name = in->hostname;
@@ -81,21 +112,22 @@ trusted_forwarder(const struct config *cf, const struct dmarc_check_input *in)
 	for (n = cf->trusted_forwarder_names; *n != NULL; n++)
 		if ((*n)[0] == '.' ? str_casesuffix(name, *n) :
 		    str_caseeq(name, *n))
-			return 1;
+			return forward_confirmed(dc, name, in->family,
+			    in->addr);
 	return 0;
 }
 
 /* apply_local - local policy on top of the sender's */
 static void
-apply_local(const struct config *cf, const struct dmarc_check_input *in,
-    struct dmarc_check *out)
+apply_local(struct dns_client *dc, const struct config *cf,
+    const struct dmarc_check_input *in, struct dmarc_check *out)
 {
 	struct domain_policy pol;
 
 	out->taken = out->out.disposition;
 	if (out->out.result != DMARC_RES_FAIL)
 		return;
-	if (trusted_forwarder(cf, in)) {
+	if (trusted_forwarder(dc, cf, in)) {
 		out->taken = DMARC_DIS_NONE;
 		out->local = "trusted forwarder";
 		return;
@@ -171,7 +203,7 @@ dmarc_check_run(struct dns_client *dc, const struct config *cf,
 		}
 	}
 	out->state = DMARC_CHECK_DONE;
-	apply_local(cf, in, out);
+	apply_local(dc, cf, in, out);
 }
 
 /* dmarc_check_free - release what a check holds */

@@ -4,11 +4,14 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "util.h"
+
+#define LOG_LINE_START	2048	/* bytes formatted on the stack; more: heap */
 
 static atomic_int log_threshold = LOG_INFO;
 static int log_to_syslog;
@@ -88,21 +91,33 @@ level_name(int priority)
 	}
 }
 
-/* log_msg - write one message, if its priority passes the level */
+/* log_msg - write one message, if its priority passes the level; whole */
 void
 log_msg(int priority, const char *fmt, ...)
 {
-	char buf[2048];
+	char buf[LOG_LINE_START], *heap = NULL;
+	const char *line = buf;
 	va_list ap;
+	int n;
 
 	if (priority > atomic_load(&log_threshold))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);	/* long lines are cut */
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		line = "(log message could not be formatted)";
+	} else if ((size_t)n >= sizeof(buf)) {
+		/* a long line is written whole, never cut here */
+		line = heap = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(heap, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	if (log_to_syslog)
-		syslog(priority, "%s", buf);
+		syslog(priority, "%s", line);
 	else
 		fprintf(stderr, "%s[%ld]: %s: %s\n", log_ident, (long)getpid(),
-		    level_name(priority), buf);
+		    level_name(priority), line);
+	free(heap);
 }

@@ -14,6 +14,9 @@
  *	mode, to stderr as "ident[pid]: level: text".  Messages above the
  *	level set by log_set_level() (a syslog priority, default LOG_INFO)
  *	are dropped here, so callers never test the level themselves.
+ *	A message is written whole whatever its length (it is formatted
+ *	on the stack up to 2 KB, on the heap beyond); keeping lines short
+ *	enough for the syslog daemon is the caller's business.
  *
  *	log_level_parse() maps "error", "warning", "notice", "info" and
  *	"debug" to syslog priorities; log_facility_parse() maps "mail",

@@ -308,9 +308,10 @@ session_mail(struct session *s, const char *sender)
 	m->why_outbound = outbound_reason(s);
 	m->direction = m->why_outbound != NULL ? DIR_OUTBOUND : DIR_INBOUND;
 	table_lookup(s->cf->table, sender_domain(s), &m->policy);
-	if (m->direction == DIR_OUTBOUND || !m->policy.checks)
+	if (m->direction == DIR_OUTBOUND)
 		return NULL;
-	if (s->cf->spf && m->policy.spf) {
+	/* checks=no: the claimed envelope domain's own checks only */
+	if (m->policy.checks && s->cf->spf && m->policy.spf) {
 		if (*m->sender != '\0')
 			run_spf(s, SPF_ID_MAILFROM, &m->spf_mailfrom);
 		else	/* the null sender's identity is the HELO one */
@@ -432,6 +433,8 @@ session_header(struct session *s, const char *name, const char *value)
 	}
 	if (str_caseeq(name, DMARC_TAG_HEADER))
 		note_tag(m);
+	if (m->eoh_done)	/* out of order: too late to verify or sign */
+		return;
 	v = crlf_value(value);
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
@@ -492,8 +495,7 @@ prefetch_dmarc(struct session *s)
 	const char *p;
 	struct strbuf name;
 
-	if (m->direction != DIR_INBOUND || !m->policy.checks ||
-	    !s->cf->dmarc || s->dns == NULL ||
+	if (m->direction != DIR_INBOUND || !s->cf->dmarc || s->dns == NULL ||
 	    s->cf->dns_opts.cache_entries == 0 || m->from_domain == NULL ||
 	    *m->from_domain == '\0' || strlen(m->from_domain) > 253)
 		return;
@@ -514,8 +516,9 @@ session_eoh(struct session *s)
 {
 	struct message *m = &s->msg;
 
-	if (!m->active)
+	if (!m->active || m->eoh_done)
 		return;
+	m->eoh_done = 1;
 	if (m->verifier != NULL)
 		dkim_verifier_eoh(m->verifier, s->dns);
 	prefetch_dmarc(s);
@@ -532,6 +535,7 @@ session_body(struct session *s, const unsigned char *p, size_t len)
 
 	if (!m->active)
 		return;
+	session_eoh(s);		/* a body ends the headers, sent or not */
 	if (m->verifier != NULL)
 		dkim_verifier_body(m->verifier, p, len);
 	if (m->signer != NULL)
@@ -671,6 +675,20 @@ dmarc_verdict(struct session *s)
 	}
 }
 
+/*
+ * no_message - end of message with no message in progress: a protocol
+ * error of the MTA.  Nothing was checked, so nothing may pass: tempfail.
+ */
+static const struct verdict *
+no_message(struct session *s)
+{
+	log_msg(LOG_WARNING, "client [%s]: end of message without a "
+	    "message in progress (no MAIL FROM, or after abort or end of "
+	    "message): action=tempfail", s->addrstr);
+	return set_reply(&s->msg, VERDICT_TEMPFAIL, "451", "4.3.0",
+	    "no message in progress%s", "", NULL);
+}
+
 /* session_eom - the verdict and header edits for the message */
 const struct verdict *
 session_eom(struct session *s)
@@ -679,13 +697,16 @@ session_eom(struct session *s)
 	size_t i;
 
 	verdict_clear(&m->verdict);
+	if (!m->active)		/* no MAIL FROM, aborted, or eom twice */
+		return no_message(s);
+	session_eoh(s);		/* headers end here if the MTA said nothing */
 	m->verdict.action = VERDICT_ACCEPT;
 	if (m->verifier != NULL)
 		m->ndkim = dkim_verifier_eom(m->verifier, s->dns, &m->dkim);
 	add_signatures(m);
 	if (m->direction == DIR_INBOUND) {
 		dns_batch_wait(m->dmarc_prefetch);
-		if (m->policy.checks && s->cf->dmarc && s->dns != NULL)
+		if (s->cf->dmarc && s->dns != NULL)
 			run_dmarc(s);
 		for (i = m->nar_ours; i > 0; i--)
 			add_edit(&m->verdict, EDIT_DELETE, m->ar_ours[i - 1],

@@ -77,6 +77,17 @@
  *	forged copies of that tag deleted).  It writes the message's log line.  The verdict lives
  *	in the session until the next message or session_free().
  *	session_abort() forgets the current message.
+ *
+ *	No order of calls can crash a session or let a message through
+ *	unchecked.  session_rcpt(), session_header(), session_eoh() and
+ *	session_body() outside a message are ignored; a body, or end of
+ *	message, before session_eoh() ends the headers first; a second
+ *	session_eoh() does nothing; a header after session_eoh() still
+ *	counts for the A-R and tag deletions and for DMARC, but is not
+ *	verified or signed.  session_eom() with no message in progress (no
+ *	session_mail(), after session_abort(), after a refusal at MAIL FROM
+ *	or a first session_eom()) logs a warning and returns a tempfail
+ *	(451 4.3.0), with no edits.
  */
 #ifndef AUTHMILTER_SESSION_H
 #define AUTHMILTER_SESSION_H

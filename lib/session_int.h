@@ -13,6 +13,13 @@
  *	session_authres() builds our Authentication-Results header value
  *	(caller frees), session_log() writes the message's one log line
  *	ending in action.
+ *
+ *	The log line never cuts a field silently.  A name or address over
+ *	MAX_LOGGED bytes keeps its end (the domain) after "[N bytes cut]...";
+ *	free text over MAX_LOGGED bytes keeps its start, then
+ *	"...[N bytes cut]".  Once the line holds MAX_LOG_SIGNATURES bytes,
+ *	the remaining dkim= entries are replaced by "dkim-unlisted=N", so
+ *	the verdict fields that follow (dmarc=, action=) are always whole.
  */
 #ifndef AUTHMILTER_SESSION_INT_H
 #define AUTHMILTER_SESSION_INT_H
@@ -24,7 +31,10 @@
 #include "session.h"
 #include "spf.h"
 
-#define MAX_LOGGED	200	/* bytes of a network string in a log line */
+#define MAX_LOGGED	320	/* bytes of a network string in a log line:
+				   any RFC 5321 address (64 + 1 + 255) */
+#define MAX_LOG_SIGNATURES 3072	/* log line bytes after which dkim=
+				   entries are only counted */
 #define MAX_HEADERS	1000	/* headers kept for signing */
 #define MAX_FROM	10	/* From headers kept for DMARC */
 
@@ -45,6 +55,7 @@ struct header {
 
 struct message {
 	int			active;
+	int			eoh_done;	/* session_eoh() has run */
 	enum direction		direction;
 	const char		*why_outbound;	/* "auth", "daemon", "internal" */
 	char			*sender;	/* without <>, "" for null */

@@ -10,6 +10,42 @@
 #include "session_int.h"
 #include "util.h"
 
+/*
+ * log_name - a name or address from the network, for the log line.
+ * Written whole up to MAX_LOGGED bytes; a longer one keeps its end (the
+ * domain) after a marker, "[N bytes cut]...", so a cut can never show
+ * another domain ("aaa...@paypal.com" out of "...@paypal.com.evil.example").
+ */
+static void
+log_name(struct strbuf *sb, const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
+	if (len <= MAX_LOGGED) {
+		sb_put_printable(sb, s, len);
+		return;
+	}
+	sb_printf(sb, "[%zu bytes cut]...", len - MAX_LOGGED);
+	sb_put_printable(sb, s + len - MAX_LOGGED, MAX_LOGGED);
+}
+
+/* log_text - free text for the log line: whole, or cut with a marker */
+static void
+log_text(struct strbuf *sb, const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
+	sb_put_printable(sb, s, MAX_LOGGED);
+	if (len > MAX_LOGGED)
+		sb_printf(sb, "...[%zu bytes cut]", len - MAX_LOGGED);
+}
+
 /* log_spf - " spf=RESULT(domain)" for the log line */
 static void
 log_spf(struct strbuf *sb, const char *label, const struct spf_check *c)
@@ -17,12 +53,11 @@ log_spf(struct strbuf *sb, const char *label, const struct spf_check *c)
 	if (!c->done)
 		return;
 	sb_printf(sb, " %s=%s(", label, spf_result_name(c->out.result));
-	sb_put_printable(sb, c->out.domain != NULL ? c->out.domain : "",
-	    MAX_LOGGED);
+	log_name(sb, c->out.domain);
 	sb_putc(sb, ')');
 	if (c->out.problem != NULL) {
 		sb_puts(sb, "[");
-		sb_put_printable(sb, c->out.problem, MAX_LOGGED);
+		log_text(sb, c->out.problem);
 		sb_puts(sb, "]");
 	}
 }
@@ -37,22 +72,26 @@ log_dkim(struct strbuf *sb, const struct message *m)
 	if (m->verifier != NULL && m->ndkim == 0)
 		sb_puts(sb, " dkim=none");
 	for (i = 0; i < m->ndkim; i++) {
+		if (sb->len >= MAX_LOG_SIGNATURES) {
+			/* the verdict fields after these must stay whole */
+			sb_printf(sb, " dkim-unlisted=%zu", m->ndkim - i);
+			break;
+		}
 		r = &m->dkim[i];
 		sb_printf(sb, " dkim=%s(d=", dkim_result_name(r->result));
-		sb_put_printable(sb, r->domain ? r->domain : "", MAX_LOGGED);
+		log_name(sb, r->domain);
 		sb_puts(sb, ",s=");
-		sb_put_printable(sb, r->selector ? r->selector : "",
-		    MAX_LOGGED);
+		log_name(sb, r->selector);
 		sb_putc(sb, ')');
 		if (r->result != DKIM_RES_PASS && r->comment != NULL) {
 			sb_putc(sb, '[');
-			sb_put_printable(sb, r->comment, MAX_LOGGED);
+			log_text(sb, r->comment);
 			sb_putc(sb, ']');
 		}
 	}
 	if (m->nsigned > 0) {
 		sb_printf(sb, " signed=%zu(d=", m->nsigned);
-		sb_put_printable(sb, m->from_domain, MAX_LOGGED);
+		log_name(sb, m->from_domain);
 		sb_putc(sb, ')');
 	} else if (m->sign_status != NULL) {
 		sb_printf(sb, " signed=no(%s)", m->sign_status);
@@ -71,12 +110,12 @@ log_dmarc(struct strbuf *sb, const struct message *m)
 		sb_printf(sb, " dmarc=%s[",
 		    d->state == DMARC_CHECK_BAD_FROM ? "bad-from" :
 		    "multiple-from");
-		sb_put_printable(sb, d->problem ? d->problem : "", MAX_LOGGED);
+		log_text(sb, d->problem);
 		sb_putc(sb, ']');
 		return;
 	}
 	sb_printf(sb, " dmarc=%s(", dmarc_result_name(d->out.result));
-	sb_put_printable(sb, d->author, MAX_LOGGED);
+	log_name(sb, d->author);
 	sb_printf(sb, ",p=%s,dis=%s", dmarc_policy_name(d->out.policy),
 	    dmarc_disposition_name(d->taken));
 	if (d->local != NULL)
@@ -92,20 +131,18 @@ session_log(const struct session *s, const char *action)
 	struct strbuf sb;
 
 	sb_init(&sb);
-	sb_put_printable(&sb, m->queue_id != NULL ? m->queue_id : "NOQUEUE",
-	    MAX_LOGGED);
+	log_text(&sb, m->queue_id != NULL ? m->queue_id : "NOQUEUE");
 	sb_puts(&sb, ": client=");
-	sb_put_printable(&sb, s->hostname != NULL ? s->hostname : "unknown",
-	    MAX_LOGGED);
+	log_name(&sb, s->hostname != NULL ? s->hostname : "unknown");
 	sb_printf(&sb, "[%s]", s->addrstr);
 	if (m->direction == DIR_OUTBOUND)
 		sb_printf(&sb, " direction=outbound(%s)", m->why_outbound);
 	else
 		sb_puts(&sb, " direction=inbound");
 	sb_puts(&sb, " from=<");
-	sb_put_printable(&sb, m->sender, MAX_LOGGED);
+	log_name(&sb, m->sender);
 	sb_puts(&sb, "> helo=");
-	sb_put_printable(&sb, s->helo != NULL ? s->helo : "", MAX_LOGGED);
+	log_name(&sb, s->helo);
 	if (!m->policy.checks)
 		sb_printf(&sb, " checks=skipped(%s)",
 		    m->policy.matched != NULL ? m->policy.matched : "*");

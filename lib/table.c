@@ -488,12 +488,18 @@ static void
 policy_apply(const struct table_entry *e, unsigned *have,
     struct domain_policy *out)
 {
-	unsigned take = e->set & ~*have;
+	unsigned take = e->set & ~*have, implied = 0;
 
 	if (out->matched == NULL)
 		out->matched = e->pattern;
-	if (take & OPT_CHECKS)
+	if (take & OPT_CHECKS) {
 		out->checks = e->checks;
+		/* checks=no: DMARC failures of the domain are only recorded */
+		if (!e->checks && !(take & OPT_DMARC) && !(*have & OPT_DMARC)) {
+			out->dmarc = DMARC_LOCAL_MONITOR;
+			implied = OPT_DMARC;
+		}
+	}
 	if (take & OPT_SPF)
 		out->spf = e->spf;
 	if (take & OPT_SPF_HELO)
@@ -510,7 +516,7 @@ policy_apply(const struct table_entry *e, unsigned *have,
 		out->dmarc = e->dmarc;
 	if (take & OPT_DMARC_REJECT)
 		out->dmarc_reject = e->dmarc_reject;
-	*have |= e->set;
+	*have |= e->set | implied;
 }
 
 /* table_lookup - resolve every option for one domain */

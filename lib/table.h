@@ -34,7 +34,15 @@
  *	most specific pattern that matched (NULL if none), for logs.
  *
  *	Options (see authmilter.domains(5)):
- *	checks=yes|no		no: skip every check for this domain
+ *	checks=yes|no		no: skip the checks of this domain only:
+ *				no SPF check of an envelope (MAIL FROM, or
+ *				HELO with a null sender) in it, and its
+ *				DMARC failures as From domain are only
+ *				recorded (dmarc=monitor unless an entry
+ *				at least as specific sets dmarc=).  It
+ *				never turns off DKIM or the DMARC check
+ *				of another From domain: the envelope is
+ *				a claim any sender can make.
  *	spf=yes|no		check SPF for envelope senders of the domain
  *	spf-helo=yes|no		also check the HELO identity
  *	spf-fail=accept|reject	reject a MAIL FROM SPF fail (550 5.7.23)

@@ -5,6 +5,7 @@
  * session (lib/session.c) and turns what comes back into milter calls.
  */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,37 +44,75 @@ callbacks_in_flight(void)
 }
 
 /*
- * tcp_socket_of - the TCP connection to the MTA behind ctx, or -1
- *
- * libmilter keeps its socket to itself, but a TCP peer needs quick
- * ACKs from us (see quick_ack()).  Its private context starts with a
- * thread id (0 in Debian's build, else the handling thread's) and the
- * socket (struct smfi_str in sendmail's libmilter.h, the same since
- * 8.13).  Trust that only when the id is 0 or ours and the descriptor
- * is a connected TCP socket, else do without; at worst a quick ACK
- * would go to another connection, which costs nothing but a packet.
+ * ctx_tcp_fd - fd if it may be the MTA's TCP connection, else -1: not
+ * one of the standard descriptors (the daemon keeps them on /dev/null),
+ * a stream socket, connected, to an IPv4 or IPv6 peer
  */
 static int
-tcp_socket_of(SMFICTX *ctx)
+ctx_tcp_fd(int fd)
 {
-	struct {
-		pthread_t	id;
-		int		sd;
-	} head;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	pthread_t self = pthread_self();
 	int type = 0;
 	socklen_t tlen = sizeof(type);
 
-	memcpy(&head, ctx, sizeof(head));
-	if ((head.id != 0 && !pthread_equal(head.id, self)) || head.sd < 0 ||
-	    getsockopt(head.sd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+	if (fd <= 2 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
 	    type != SOCK_STREAM ||
-	    getpeername(head.sd, (struct sockaddr *)&ss, &len) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
 	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
 		return -1;
-	return head.sd;
+	return fd;
+}
+
+/*
+ * tcp_socket_of - the TCP connection to the MTA behind ctx, or -1
+ *
+ * libmilter keeps its socket to itself, but a TCP peer needs quick
+ * ACKs from us (see quick_ack()).  Its private context, struct smfi_str
+ * in sendmail's libmilter/libmilter.h, has begun with a thread id and
+ * the socket since 8.12:
+ *
+ *	sthread_t ctx_id;	pthread_t; 0 in Debian's 8.17.1 build
+ *	socket_t ctx_sd;	int; offset 8 on LP64 (8.17.1: smfi_progress
+ *				reads it there)
+ *
+ * A build whose ctx_id is an unsigned int has the socket at offset 4.
+ * Each layout is read from the first bytes of ctx only (smaller than
+ * any smfi_str, so the read itself is safe), and a candidate counts only
+ * if it passes ctx_tcp_fd(); the pthread_t layout also needs the id to
+ * be 0 or this thread's.  Exactly one layout must give a socket: none,
+ * or two different ones, and we do without quick ACKs (-1).  So an
+ * unknown layout costs at most the 40 ms delayed ACKs, never a write to
+ * a wrong descriptor (setsockopt TCP_QUICKACK is all we ever do on it).
+ */
+struct ctx_head_wide {		/* sendmail's libmilter.h */
+	pthread_t	id;
+	int		sd;
+};
+
+struct ctx_head_narrow {	/* an unsigned int ctx_id */
+	unsigned int	id;
+	int		sd;
+};
+
+static int
+tcp_socket_of(SMFICTX *ctx)
+{
+	struct ctx_head_wide wide;
+	struct ctx_head_narrow narrow;
+	int a = -1, b = -1;
+
+	memcpy(&wide, ctx, sizeof(wide));
+	memcpy(&narrow, ctx, sizeof(narrow));
+	if (wide.id == 0 || pthread_equal(wide.id, pthread_self()))
+		a = ctx_tcp_fd(wide.sd);
+	if (offsetof(struct ctx_head_narrow, sd) !=
+	    offsetof(struct ctx_head_wide, sd))
+		b = ctx_tcp_fd(narrow.sd);
+	if (a >= 0 && b >= 0 && a != b)
+		return -1;	/* ambiguous: trust neither */
+	return a >= 0 ? a : b;
 }
 
 /*

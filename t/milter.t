@@ -6,7 +6,7 @@
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 24
+plan 38
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -71,7 +71,8 @@ like "$(cat "$tmpdir/n.out")" "bad.conf:3: .*Sokcet" "the error names file, line
 like "$(cat "$tmpdir/n.out")" "bad.conf:4: DNSTimeout" "every error is reported, not only the first"
 
 start_dns "$SRCDIR/t/data/zones/spf.yml" \
-    "$SRCDIR/t/data/zones/dmarc-postfix.yml" || exit 1
+    "$SRCDIR/t/data/zones/dmarc-postfix.yml" \
+    "$SRCDIR/t/data/zones/abuse.yml" || exit 1
 printf 'example.org  spf=maybe\n' > "$tmpdir/bad-domains"
 write_config "$tmpdir/badtable.conf" "Domains $tmpdir/bad-domains"
 "$AM" -n -c "$tmpdir/badtable.conf" > "$tmpdir/n.out" 2>&1
@@ -140,6 +141,47 @@ end
 mt.disconnect(conn)
 LUA
 
+# --- long values: whole in the A-R and the log, never cut (issue 9) ---
+mt "a 273-byte MAIL FROM with SPF pass is written whole in the A-R" <<'LUA'
+big = string.rep("a", 245) .. "@paypal.com.attacker.example"
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "mail.example.org", "192.0.2.1")
+mt.helo(conn, "mail.example.org")
+mt.mailfrom(conn, "<" .. big .. ">")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("MAIL FROM not continued") end
+mt.header(conn, "From", "user@example.org")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
+    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=" .. big .. ";\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
+	error("the A-R does not carry the whole MAIL FROM")
+end
+mt.disconnect(conn)
+LUA
+big=$(printf '%245s' '' | tr ' ' a)@paypal.com.attacker.example
+like "$(grep 'attacker' "$AM_LOG")" "from=<$big> .*action=accept" \
+    "the log line carries the whole MAIL FROM too"
+
+# (a refused message: miltertest cannot read an A-R over 1 KB)
+mt "30 DKIM signatures on a DMARC spoof: still refused" <<'LUA'
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "stranger.example")
+mt.mailfrom(conn, "<sig30@stranger.example>")
+mt.header(conn, "From", "ceo@dmarc-reject.example")
+for i = 1, 30 do
+	mt.header(conn, "DKIM-Signature", "v=1; a=rsa-sha256; d=stranger.example; s=s" .. i .. "; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA")
+end
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_REPLYCODE then error("not refused") end
+mt.disconnect(conn)
+LUA
+like "$(grep 'from=<sig30@stranger.example>' "$AM_LOG")" \
+    " dmarc=fail\\(dmarc-reject.example,p=reject,dis=reject\\) action=reject\$" \
+    "with 30 signatures the log line still ends in dmarc= and action="
+
 # --- reload ---
 printf 'example.org  spf-fail=reject\n.example.org  spf-fial=reject\n' > "$tmpdir/domains"
 kill -HUP $AM_PID
@@ -193,3 +235,88 @@ start_authmilter "$tmpdir/user.conf" || exit 1
 is "$(ps -o user= -p $AM_PID)" nobody "UserID: the daemon runs as the configured user"
 is "$(cat "$tmpdir/am.pid" 2>/dev/null)" "$AM_PID" "PidFile holds the daemon's pid"
 mt "after dropping privileges it still checks mail" < "$tmpdir/pass.lua"
+
+# --- checks=no is keyed on a claimed identity: it may not switch off the
+# DMARC check of another From domain (issue 9) ---
+kill $AM_PID
+wait $AM_PID 2>/dev/null
+printf 'legacy.example  checks=no\n' > "$tmpdir/legacy-domains"
+write_config "$tmpdir/legacy.conf" "Domains $tmpdir/legacy-domains" \
+    "TrustedForwarders fwd.example .lists.example"
+start_authmilter "$tmpdir/legacy.conf" || exit 1
+
+# legacy_script MAILFROM HELO FROM: a stranger's message; the Lua global
+# want is the reply expected at end of message
+legacy_script() {
+	cat <<LUA
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "stranger.example", "198.51.100.7")
+mt.helo(conn, "$2")
+mt.mailfrom(conn, "<$1>")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("refused at MAIL FROM") end
+mt.header(conn, "From", "$3")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if want == "reject" and mt.getreply(conn) ~= SMFIR_REPLYCODE then
+	error("not refused")
+end
+if want == "accept" and mt.getreply(conn) ~= SMFIR_ACCEPT then
+	error("not accepted")
+end
+mt.disconnect(conn)
+LUA
+}
+legacy_script x@legacy.example stranger.example ceo@victim.example \
+    > "$tmpdir/legacy.lua"
+mt "checks=no for MAIL FROM legacy.example: From victim.example (p=reject) is still refused" \
+    want=reject < "$tmpdir/legacy.lua"
+legacy_script "" legacy.example ceo@victim.example > "$tmpdir/legacy.lua"
+mt "checks=no for HELO legacy.example, null sender: From victim.example is still refused" \
+    want=reject < "$tmpdir/legacy.lua"
+like "$(grep 'helo=legacy.example' "$AM_LOG")" \
+    "checks=skipped\(legacy.example\).* dmarc=fail\(victim.example,p=reject,dis=reject\) action=reject" \
+    "the log shows the skipped SPF check and the DMARC reject"
+legacy_script x@legacy.example stranger.example x@legacy.example \
+    > "$tmpdir/legacy.lua"
+mt "checks=no: legacy.example's own failing mail is accepted" \
+    want=accept < "$tmpdir/legacy.lua"
+like "$(grep 'from=<x@legacy.example>' "$AM_LOG" | tail -1)" \
+    "dmarc=fail\(legacy.example,p=reject,dis=none,local=monitor\) action=accept" \
+    "and its DMARC failure is recorded as monitor"
+
+# --- TrustedForwarders by name: only forward-confirmed names (issue 9) ---
+# fwd_script HOSTNAME ADDRESS: a DMARC failure (From dmarc-reject.example)
+# from that client; the Lua global want is the reply at end of message
+fwd_script() {
+	cat <<LUA
+conn = mt.connect(sock, 40, 0.25)
+mt.conninfo(conn, "$1", "$2")
+mt.helo(conn, "$1")
+mt.mailfrom(conn, "<list@$1>")
+mt.header(conn, "From", "ceo@dmarc-reject.example")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if want == "reject" and mt.getreply(conn) ~= SMFIR_REPLYCODE then
+	error("not refused")
+end
+if want == "accept" and mt.getreply(conn) ~= SMFIR_ACCEPT then
+	error("not accepted")
+end
+mt.disconnect(conn)
+LUA
+}
+fwd_script fwd.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "TrustedForwarders fwd.example: the forward-confirmed name is trusted" \
+    want=accept < "$tmpdir/fwd.lua"
+fwd_script list1.lists.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "TrustedForwarders .lists.example: a confirmed host in it is trusted" \
+    want=accept < "$tmpdir/fwd.lua"
+fwd_script fwd.example 198.51.100.8 > "$tmpdir/fwd.lua"
+mt "a client whose name does not resolve back to it is not trusted" \
+    want=reject < "$tmpdir/fwd.lua"
+fwd_script nosuch.lists.example 198.51.100.7 > "$tmpdir/fwd.lua"
+mt "a name in .lists.example with no address is not trusted" \
+    want=reject < "$tmpdir/fwd.lua"
+like "$(grep 'client=fwd.example\[198.51.100.7\]' "$AM_LOG")" \
+    "local=trusted forwarder\) action=accept" \
+    "the trusted forwarder's failure is logged as such"

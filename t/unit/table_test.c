@@ -565,6 +565,48 @@ test_refuses_dmarc_reject(void)
 	}
 }
 
+/* checks=no: the domain's own DMARC failures are only recorded */
+static void
+test_checks_no(void)
+{
+	struct domain_policy p;
+	struct strbuf err;
+	struct table *t;
+	char *path;
+
+	t = load_text(
+	    "*                   dmarc=enforce\n"
+	    "legacy.example      checks=no\n"
+	    "strict.example      checks=no dmarc=no-reject\n"
+	    ".sub.example        dmarc=no-reject\n"
+	    "a.sub.example       checks=no\n"
+	    "b.sub.example       checks=yes\n",
+	    &path, &err);
+	ok(t != NULL, "checks table loads");
+	if (t == NULL)
+		return;
+	table_lookup(t, "legacy.example", &p);
+	is_int(p.checks, 0, "legacy: checks=no");
+	is_int(p.dmarc, DMARC_LOCAL_MONITOR,
+	    "legacy: checks=no makes its DMARC failures monitor-only, "
+	    "over a less specific dmarc=");
+	table_lookup(t, "strict.example", &p);
+	is_int(p.dmarc, DMARC_LOCAL_NO_REJECT,
+	    "an explicit dmarc= beside checks=no wins");
+	table_lookup(t, "a.sub.example", &p);
+	is_int(p.dmarc, DMARC_LOCAL_MONITOR,
+	    "checks=no on the exact name beats a parent's dmarc=");
+	table_lookup(t, "b.sub.example", &p);
+	is_int(p.dmarc, DMARC_LOCAL_NO_REJECT, "checks=yes implies nothing");
+	table_lookup(t, "victim.example", &p);
+	is_int(p.checks, 1, "another domain keeps its checks");
+	is_int(p.dmarc, DMARC_LOCAL_ENFORCE, "and its DMARC enforcement");
+	table_free(t);
+	sb_free(&err);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -579,6 +621,7 @@ main(void)
 	test_errors();
 	test_large();
 	test_refuses_dmarc_reject();
+	test_checks_no();
 	rmdir(tmpdir);
 	return tap_done();
 }
