@@ -193,10 +193,12 @@ comment(struct parser *p)
 			return -1;
 		case CH_TEXT:
 			if (p->s[p->pos] == '(') {
-				if (++depth > ADDRESS_MAX_NEST)
+				if (++depth > ADDRESS_MAX_NEST) {
+					p->out->over_limit = 1;
 					return fail(p, p->pos,
 					    "comments nested deeper than %d",
 					    ADDRESS_MAX_NEST);
+				}
 			} else if (p->s[p->pos] == ')') {
 				if (--depth == 0) {
 					p->pos++;
@@ -511,9 +513,11 @@ add(struct parser *p, size_t pos, const char *local, struct strbuf *dom,
 	struct address_list *l = p->out;
 	struct address *a;
 
-	if (l->n >= ADDRESS_MAX_ADDRS)
+	if (l->n >= ADDRESS_MAX_ADDRS) {
+		l->over_limit = 1;
 		return fail(p, pos, "too many addresses (over %d)",
 		    ADDRESS_MAX_ADDRS);
+	}
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	a = &l->v[l->n++];
 	a->local = xstrdup(local);
@@ -756,9 +760,11 @@ address_parse_buf(const char *value, size_t len, struct address_list *out)
 	p.out = out;
 	if (value == NULL)
 		return fail(&p, (size_t)-1, "no value");
-	if (len > ADDRESS_MAX_INPUT)
+	if (len > ADDRESS_MAX_INPUT) {
+		out->over_limit = 1;
 		return fail(&p, (size_t)-1, "too long (over %d bytes)",
 		    ADDRESS_MAX_INPUT);
+	}
 	p.s = (const unsigned char *)value;
 	p.len = len;
 	sb_init(&p.text);

@@ -39,7 +39,10 @@
  *	parsed before the error are still in out.  An empty group
  *	("undisclosed-recipients:;") adds no address; an address without
  *	"@domain" is an error.  Input over ADDRESS_MAX_INPUT bytes or with
- *	more than ADDRESS_MAX_ADDRS addresses is refused as too long.
+ *	more than ADDRESS_MAX_ADDRS addresses is refused as too long, and
+ *	comments nested deeper than ADDRESS_MAX_NEST as too deep; these
+ *	three also set out->over_limit, so that a caller can tell a value
+ *	over a limit from one that does not parse.
  *	Nothing is ever read past the terminating NUL; recursion is
  *	bounded (comment nesting over ADDRESS_MAX_NEST is an error).
  *
@@ -131,6 +134,7 @@ struct address_list {
 	struct address	*v;
 	size_t		 n;
 	char		*error;		/* NULL, or why parsing stopped */
+	int		 over_limit;	/* it stopped at ADDRESS_MAX_* */
 };
 
 int	address_parse_list(const char *, struct address_list *);

@@ -598,28 +598,37 @@ run_dmarc(struct session *s)
 	const struct spf_check *spf = *m->sender != '\0' ? &m->spf_mailfrom :
 	    &m->spf_helo;
 	const char *dkim_domains[DKIM_MAX_RESULTS];
+	const char *dkim_temp[DKIM_MAX_RESULTS];
 	struct dmarc_check_input in;
-	size_t i, n = 0;
+	size_t i, n = 0, nt = 0;
 
 	memset(&in, 0, sizeof(in));
 	in.from_values = (const char *const *)m->from;
 	in.nfrom = m->nfrom < MAX_FROM ? m->nfrom : MAX_FROM;
+	in.nfrom_seen = m->nfrom;
 	in.spf_domain = spf->done && spf->out.domain != NULL ?
 	    spf->out.domain : "";
 	in.spf_pass = spf->done && spf->out.result == SPF_PASS;
-	for (i = 0; i < m->ndkim && n < ARRAY_SIZE(dkim_domains); i++)
+	in.spf_temperror = spf->done && spf->out.result == SPF_TEMPERROR;
+	for (i = 0; i < m->ndkim; i++) {
+		if (m->dkim[i].domain == NULL)
+			continue;
 		if (m->dkim[i].result == DKIM_RES_PASS &&
-		    m->dkim[i].domain != NULL)
+		    n < ARRAY_SIZE(dkim_domains))
 			dkim_domains[n++] = m->dkim[i].domain;
+		else if (m->dkim[i].result == DKIM_RES_TEMPERROR &&
+		    nt < ARRAY_SIZE(dkim_temp))
+			dkim_temp[nt++] = m->dkim[i].domain;
+	}
 	in.dkim_domains = dkim_domains;
 	in.ndkim = n;
+	in.dkim_temp_domains = dkim_temp;
+	in.ndkim_temp = nt;
 	in.family = s->family;
 	in.addr = s->addr;
 	in.hostname = s->hostname;
 	in.no_reject_rcpt = m->no_reject_rcpt;
 	dmarc_check_run(s->dns, s->cf, &in, &m->dmarc);
-	if (m->nfrom > MAX_FROM && m->dmarc.state == DMARC_CHECK_DONE)
-		m->dmarc.state = DMARC_CHECK_MULTI_FROM;
 	m->dmarc_done = 1;
 }
 

@@ -26,7 +26,8 @@
 
 #define MAX_LOGGED	200	/* bytes of a network string in a log line */
 #define MAX_HEADERS	1000	/* headers kept for signing */
-#define MAX_FROM	10	/* From headers kept for DMARC */
+#define MAX_FROM	DMARC_CHECK_MAX_FROM /* From headers kept; more
+					   are counted and refused */
 
 enum direction {
 	DIR_INBOUND,
