@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "authres.h"
 #include "cidr.h"
 #include "log.h"
@@ -364,25 +365,28 @@ crlf_value(const char *value)
 	return sb_detach(&sb);
 }
 
-/* from_domain - the domain of a From header's first address, or NULL */
+/*
+ * from_domain - the domain of a From header value's one address, read
+ * by the RFC 5322 parser of lib/address (as DMARC reads it), or NULL
+ * with *why set: a From that does not parse, several addresses in it,
+ * an address literal as domain
+ */
 static char *
-from_domain(const char *value)
+from_domain(const char *value, const char **why)
 {
-	const char *start = strchr(value, '<'), *end, *at = NULL, *p;
+	struct address_list l;
+	char *d = NULL;
 
-	start = start != NULL ? start + 1 : value;
-	for (p = start; *p && *p != '>' && *p != ',' && *p != ';'; p++)
-		if (*p == '@')
-			at = p;
-	if (at == NULL)
-		return NULL;
-	for (end = at + 1; *end && *end != '>' && *end != ',' &&
-	    *end != ';' && *end != '(' && *end != ' ' && *end != '\t' &&
-	    *end != '\r' && *end != '\n'; end++)
-		;
-	if (end == at + 1)
-		return NULL;
-	return xstrndup(at + 1, (size_t)(end - at - 1));
+	if (address_parse_list(value, &l) != 0 || l.n == 0)
+		*why = "From does not parse";
+	else if (l.n > 1)
+		*why = "several From addresses";
+	else if (l.v[0].literal)
+		*why = "From domain is an address literal";
+	else
+		d = xstrdup(l.v[0].domain);
+	address_list_free(&l);
+	return d;
 }
 
 /* note_authres - mark our forged A-R headers for deletion */
@@ -424,8 +428,8 @@ session_header(struct session *s, const char *name, const char *value)
 	if (str_caseeq(name, AUTHRES_HEADER))
 		note_authres(s, value);
 	if (str_caseeq(name, "From")) {
-		if (m->from_domain == NULL)
-			m->from_domain = from_domain(value);
+		if (m->nfrom == 0)
+			m->from_domain = from_domain(value, &m->from_problem);
 		if (m->nfrom < MAX_FROM)
 			m->from[m->nfrom] = xstrdup(value);
 		m->nfrom++;
@@ -455,8 +459,13 @@ start_signer(struct session *s)
 	struct signkey *keys[16];
 	size_t i, n = 0;
 
+	if (m->nfrom > 1) {
+		m->sign_status = "several From headers";
+		return;
+	}
 	if (m->from_domain == NULL) {
-		m->sign_status = "no From domain";
+		m->sign_status = m->nfrom == 0 ? "no From header" :
+		    m->from_problem;
 		return;
 	}
 	table_lookup(s->cf->table, m->from_domain, &pol);

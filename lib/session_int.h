@@ -56,6 +56,7 @@ struct message {
 	struct header		*headers;	/* kept until eoh, for signing */
 	size_t			nheaders;
 	char			*from_domain;	/* of the first From, for signing */
+	const char		*from_problem;	/* why from_domain is NULL */
 	char			*from[MAX_FROM]; /* From values, for DMARC */
 	size_t			nfrom;		/* From headers seen */
 	unsigned		tags_seen;	/* DMARC_TAG_HEADER so far */
