@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <idn2.h>
+
 #include "util.h"
 #include "address.h"
 
@@ -49,6 +51,8 @@ struct parser {
 	int			 tok;	/* current token, from tokpos */
 	size_t			 tokpos;
 	struct strbuf		 text;	/* atom, unquoted string, literal */
+	int			 raw8;	/* the token holds a byte that is
+					   not UTF-8 */
 	struct address_list	*out;
 };
 
@@ -162,8 +166,10 @@ scan(struct parser *p, size_t i, size_t *n)
 	if (c < 0x80)
 		return CH_TEXT;
 	if ((*n = utf8_decode(p->s + i, p->len - i, &cp)) == 0) {
-		fail(p, i, "invalid UTF-8");
-		return CH_BAD;
+		/* legacy 8-bit text: the caller refuses it in an address */
+		*n = 1;
+		p->raw8 = 1;
+		return CH_TEXT;
 	}
 	if (cp < 0xa0) {
 		fail(p, i, "control character U+%04X", (unsigned)cp);
@@ -187,10 +193,12 @@ comment(struct parser *p)
 			return -1;
 		case CH_TEXT:
 			if (p->s[p->pos] == '(') {
-				if (++depth > ADDRESS_MAX_NEST)
+				if (++depth > ADDRESS_MAX_NEST) {
+					p->out->over_limit = 1;
 					return fail(p, p->pos,
 					    "comments nested deeper than %d",
 					    ADDRESS_MAX_NEST);
+				}
 			} else if (p->s[p->pos] == ')') {
 				if (--depth == 0) {
 					p->pos++;
@@ -336,6 +344,7 @@ next(struct parser *p)
 	if (skip_cfws(p) < 0)
 		return -1;
 	p->tokpos = p->pos;
+	p->raw8 = 0;
 	switch (scan(p, p->pos, &n)) {
 	case CH_END:
 		p->tok = TOK_END;
@@ -402,17 +411,23 @@ unexpected(struct parser *p)
 	}
 }
 
-/* words - read a run of words and dots: a display-name or local-part */
+/*
+ * words - read a run of words and dots: a display-name or local-part;
+ * *raw8 tells whether a word held a byte that is not UTF-8 (allowed in
+ * a display name, refused in a local part by the caller)
+ */
 static int
-words(struct parser *p, struct strbuf *sb, int *shape)
+words(struct parser *p, struct strbuf *sb, int *shape, int *raw8)
 {
 	int last = 0, local = 1, first = 0;
 
 	sb_truncate(sb, 0);
+	*raw8 = 0;
 	while (p->tok == TOK_ATOM || p->tok == TOK_QSTRING ||
 	    p->tok == '.') {
 		if (first == 0)
 			first = p->tok;
+		*raw8 |= p->raw8;
 		if (p->tok == '.') {
 			if (last != TOK_ATOM)
 				local = 0;
@@ -447,6 +462,8 @@ domain(struct parser *p, size_t at, struct strbuf *sb, int *literal)
 	int r;
 
 	*literal = 0;
+	if ((p->tok == TOK_LITERAL || p->tok == TOK_ATOM) && p->raw8)
+		return fail(p, p->tokpos, "byte that is not UTF-8 in a domain");
 	if (p->tok == TOK_LITERAL) {
 		sb_truncate(sb, 0);
 		sb_append(sb, p->text.s, p->text.len);
@@ -473,6 +490,10 @@ domain(struct parser *p, size_t at, struct strbuf *sb, int *literal)
 		}
 		if (p->tok != TOK_ATOM)
 			break;		/* one trailing dot */
+		if (p->raw8) {
+			fail(p, p->tokpos, "byte that is not UTF-8 in a domain");
+			goto out;
+		}
 		sb_putc(&raw, '.');
 	}
 	if (domain_to_ascii(raw.s, sb) < 0)
@@ -492,9 +513,11 @@ add(struct parser *p, size_t pos, const char *local, struct strbuf *dom,
 	struct address_list *l = p->out;
 	struct address *a;
 
-	if (l->n >= ADDRESS_MAX_ADDRS)
+	if (l->n >= ADDRESS_MAX_ADDRS) {
+		l->over_limit = 1;
 		return fail(p, pos, "too many addresses (over %d)",
 		    ADDRESS_MAX_ADDRS);
+	}
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	a = &l->v[l->n++];
 	a->local = xstrdup(local);
@@ -567,7 +590,7 @@ angle_addr(struct parser *p)
 {
 	struct strbuf w;
 	size_t open = p->tokpos, start;
-	int shape, r = -1;
+	int shape, raw8, r = -1;
 
 	sb_init(&w);
 	if (next(p) < 0)
@@ -579,7 +602,7 @@ angle_addr(struct parser *p)
 		goto out;
 	}
 	start = p->tokpos;
-	if (words(p, &w, &shape) < 0)
+	if (words(p, &w, &shape, &raw8) < 0)
 		goto out;
 	if (p->tok != '@') {
 		if (shape != W_EMPTY)
@@ -596,6 +619,10 @@ angle_addr(struct parser *p)
 	}
 	if (!(shape & W_LOCAL)) {
 		fail(p, start, "invalid local part");
+		goto out;
+	}
+	if (raw8) {
+		fail(p, start, "byte that is not UTF-8 in a local part");
 		goto out;
 	}
 	if (addr_spec(p, w.s, start) < 0)
@@ -645,10 +672,10 @@ address(struct parser *p, int in_group)
 {
 	struct strbuf w;
 	size_t start = p->tokpos;
-	int shape, r = -1;
+	int shape, raw8, r = -1;
 
 	sb_init(&w);
-	if (words(p, &w, &shape) < 0)
+	if (words(p, &w, &shape, &raw8) < 0)
 		goto out;
 	switch (p->tok) {
 	case '<':
@@ -672,6 +699,9 @@ address(struct parser *p, int in_group)
 			fail(p, p->tokpos, "address without local part");
 		else if (!(shape & W_LOCAL))
 			fail(p, start, "invalid local part");
+		else if (raw8)
+			fail(p, start,
+			    "byte that is not UTF-8 in a local part");
 		else
 			r = addr_spec(p, w.s, start);
 		break;
@@ -730,9 +760,11 @@ address_parse_buf(const char *value, size_t len, struct address_list *out)
 	p.out = out;
 	if (value == NULL)
 		return fail(&p, (size_t)-1, "no value");
-	if (len > ADDRESS_MAX_INPUT)
+	if (len > ADDRESS_MAX_INPUT) {
+		out->over_limit = 1;
 		return fail(&p, (size_t)-1, "too long (over %d bytes)",
 		    ADDRESS_MAX_INPUT);
+	}
 	p.s = (const unsigned char *)value;
 	p.len = len;
 	sb_init(&p.text);
@@ -768,23 +800,6 @@ address_list_free(struct address_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* cp_lower - simple lowercase for ASCII, Latin-1, Greek and Cyrillic */
-static uint32_t
-cp_lower(uint32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + 0x20;
-	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
-		return c + 0x20;
-	if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)
-		return c + 0x20;
-	if (c >= 0x410 && c <= 0x42f)
-		return c + 0x20;
-	if (c >= 0x400 && c <= 0x40f)
-		return c + 0x50;
-	return c;
-}
-
 /* cp_refused - invisible, format, private-use or control code points */
 static int
 cp_refused(uint32_t c)
@@ -805,102 +820,49 @@ is_label_ascii(uint32_t c)
 	    c == '-' || c == '_';
 }
 
-/* puny_digit - the basic code point for digit d (0..35), lowercase */
+/* put_label - append one ASCII label, lowercased; 0, or -1 if invalid */
 static int
-puny_digit(uint32_t d)
+put_label(const unsigned char *l, size_t n, struct strbuf *out)
 {
-	return d < 26 ? (int)('a' + d) : (int)('0' + d - 26);
-}
-
-/* puny_adapt - the bias adaptation function of RFC 3492 6.1 */
-static uint32_t
-puny_adapt(uint32_t delta, uint32_t numpoints, int first)
-{
-	uint32_t k = 0;
-
-	delta = first ? delta / 700 : delta / 2;
-	delta += delta / numpoints;
-	while (delta > ((36 - 1) * 26) / 2) {
-		delta /= 36 - 1;
-		k += 36;
-	}
-	return k + (36 * delta) / (delta + 38);
-}
-
-/* punycode_encode - RFC 3492 6.3: code points to a punycode string */
-static int
-punycode_encode(const uint32_t *in, size_t n, struct strbuf *out)
-{
-	uint32_t cp = 128, delta = 0, bias = 72, h, b, m, q, k, t;
 	size_t j;
-
-	if (n > DOMAIN_MAX_INPUT)
-		return -1;
-	for (j = 0, b = 0; j < n; j++)
-		if (in[j] < 0x80) {
-			sb_putc(out, (int)in[j]);
-			b++;
-		}
-	if (b > 0)
-		sb_putc(out, '-');
-	for (h = b; h < n; cp++, delta++) {
-		for (m = UINT32_MAX, j = 0; j < n; j++)
-			if (in[j] >= cp && in[j] < m)
-				m = in[j];
-		if (m - cp > (UINT32_MAX - delta) / (h + 1))
-			return -1;
-		delta += (m - cp) * (h + 1);
-		cp = m;
-		for (j = 0; j < n; j++) {
-			if (in[j] < cp && ++delta == 0)
-				return -1;
-			if (in[j] != cp)
-				continue;
-			for (q = delta, k = 36;; k += 36) {
-				t = k <= bias ? 1 : k >= bias + 26 ? 26 :
-				    k - bias;
-				if (q < t)
-					break;
-				sb_putc(out,
-				    puny_digit(t + (q - t) % (36 - t)));
-				q = (q - t) / (36 - t);
-			}
-			sb_putc(out, puny_digit(q));
-			bias = puny_adapt(delta, h + 1, h == b);
-			delta = 0;
-			h++;
-		}
-	}
-	return 0;
-}
-
-/* put_label - append one label (code points) as ASCII or an A-label */
-static int
-put_label(uint32_t *cp, size_t n, struct strbuf *out)
-{
-	size_t j, start = out->len;
-	int ascii = 1;
+	int c;
 
 	if (n == 0 || n > DOMAIN_MAX_LABEL)
 		return -1;
 	for (j = 0; j < n; j++) {
-		cp[j] = cp_lower(cp[j]);
-		if (cp[j] < 0x80 ? !is_label_ascii(cp[j]) : cp_refused(cp[j]))
+		c = ascii_tolower(l[j]);
+		if (!is_label_ascii((uint32_t)c))
 			return -1;
-		if (cp[j] >= 0x80)
-			ascii = 0;
+		sb_putc(out, c);
 	}
-	if (ascii) {
-		for (j = 0; j < n; j++)
-			sb_putc(out, (int)cp[j]);
-		return 0;
-	}
-	if (n >= 4 && cp[2] == '-' && cp[3] == '-')
-		return -1;	/* RFC 5891 4.2.3.1 */
-	sb_puts(out, "xn--");
-	if (punycode_encode(cp, n, out) < 0 ||
-	    out->len - start > DOMAIN_MAX_LABEL)
+	return 0;
+}
+
+/*
+ * uts46 - a non-ASCII domain through the UTS #46 mapping (libidn2,
+ * nontransitional, NFC first) to A-labels in asc; 0 or -1.  Code points
+ * we refuse (cp_refused()) are refused before: UTS #46 would drop some
+ * of them silently (soft hyphen, zero-width joiners).
+ */
+static int
+uts46(const unsigned char *s, size_t len, struct strbuf *asc)
+{
+	uint32_t c;
+	size_t i, k;
+	char *a = NULL;
+
+	for (i = 0; i < len; i += k)
+		if ((k = utf8_decode(s + i, len - i, &c)) == 0 ||
+		    cp_refused(c))
+			return -1;
+	if (idn2_to_ascii_8z((const char *)s, &a,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK || a == NULL) {
+		free(a);
 		return -1;
+	}
+	sb_truncate(asc, 0);
+	sb_puts(asc, a);
+	idn2_free(a);
 	return 0;
 }
 
@@ -909,41 +871,40 @@ int
 domain_to_ascii(const char *in, struct strbuf *out)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	uint32_t *cp;
-	size_t len, n = 0, i, k, label;
+	struct strbuf asc;
+	size_t len, i, label;
 	int r = -1;
 
 	sb_truncate(out, 0);
 	if (in == NULL || (len = strnlen(in, DOMAIN_MAX_INPUT + 1)) == 0 ||
 	    len > DOMAIN_MAX_INPUT)
 		return -1;
-	cp = xcalloc(len, sizeof(*cp));
-	for (i = 0; i < len; i += k) {
-		if ((k = utf8_decode(s + i, len - i, &cp[n])) == 0)
-			goto out;
-		/* IDEOGRAPHIC, FULLWIDTH and HALFWIDTH IDEOGRAPHIC FULL STOP */
-		if (cp[n] == 0x3002 || cp[n] == 0xff0e || cp[n] == 0xff61)
-			cp[n] = '.';
-		n++;
+	for (i = 0; i < len && s[i] < 0x80; i++)
+		;
+	if (i < len) {
+		/* not ASCII: UTS #46, then the ASCII rules below */
+		sb_init(&asc);
+		r = uts46(s, len, &asc) < 0 || asc.len == 0 ||
+		    asc.len > DOMAIN_MAX_INPUT ? -1 :
+		    domain_to_ascii(asc.s, out);
+		sb_free(&asc);
+		return r;
 	}
-	if (cp[n - 1] == '.')
-		n--;		/* the root */
-	if (n == 0)
-		goto out;
-	for (i = 0, label = 0; i <= n; i++) {
-		if (i < n && cp[i] != '.')
+	if (s[len - 1] == '.')
+		len--;		/* the root */
+	for (i = 0, label = 0; i <= len; i++) {
+		if (i < len && s[i] != '.')
 			continue;
 		if (label > 0)
 			sb_putc(out, '.');
-		if (put_label(cp + label, i - label, out) < 0)
+		if (put_label(s + label, i - label, out) < 0)
 			goto out;
 		label = i + 1;
 	}
-	if (out->len <= DOMAIN_MAX_NAME)
+	if (len > 0 && out->len <= DOMAIN_MAX_NAME)
 		r = 0;
 out:
 	if (r < 0)
 		sb_truncate(out, 0);
-	free(cp);
 	return r;
 }

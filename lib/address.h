@@ -21,8 +21,16 @@
  *	into out->v[] in order, with its local part (quoted-string kept
  *	unquoted) and its domain, normalised: lowercase, a trailing dot
  *	removed, internationalised labels (UTF-8) converted to A-labels
- *	(punycode, RFC 3492 and RFC 5891) by domain_to_ascii().  A domain
- *	literal ([192.0.2.1]) is kept as written, flagged literal.
+ *	by domain_to_ascii().  A domain literal ([192.0.2.1]) is kept as
+ *	written, flagged literal.
+ *
+ *	Liberal in what is shown, strict in the address: only the
+ *	addr-spec decides the author domain, so a display name, a group
+ *	name or a comment may hold bytes that are not UTF-8 (raw Latin-1,
+ *	windows-1252 and other legacy 8-bit text); they are skipped like
+ *	any other display text.  The same bytes in a local part or a
+ *	domain (or a domain literal) are an error ("byte that is not UTF-8
+ *	in a local part at N", "... in a domain at N").
  *
  *	It returns 0 when the whole value parsed, or -1 when it did not
  *	(out->error then says where: "unbalanced angle bracket at 17",
@@ -31,7 +39,10 @@
  *	parsed before the error are still in out.  An empty group
  *	("undisclosed-recipients:;") adds no address; an address without
  *	"@domain" is an error.  Input over ADDRESS_MAX_INPUT bytes or with
- *	more than ADDRESS_MAX_ADDRS addresses is refused as too long.
+ *	more than ADDRESS_MAX_ADDRS addresses is refused as too long, and
+ *	comments nested deeper than ADDRESS_MAX_NEST as too deep; these
+ *	three also set out->over_limit, so that a caller can tell a value
+ *	over a limit from one that does not parse.
  *	Nothing is ever read past the terminating NUL; recursion is
  *	bounded (comment nesting over ADDRESS_MAX_NEST is an error).
  *
@@ -39,7 +50,19 @@
  *	A-labels; it returns 0, or -1 for a name that cannot be a DNS
  *	name (bad UTF-8, empty label, label over 63 or name over 253
  *	octets after conversion, characters other than letters, digits,
- *	hyphen and underscore in an ASCII label).
+ *	hyphen and underscore in an ASCII label).  A name with any
+ *	non-ASCII character goes through the UTS #46 mapping (libidn2,
+ *	nontransitional processing, NFC applied first) and then the
+ *	IDNA2008 checks libidn2 makes; the A-labels it gives are then
+ *	checked as an ASCII name.  So the forms a mail reader shows
+ *	alike give one author domain: full-width letters and digits,
+ *	capitals, decomposed (non-NFC) characters and the full stops
+ *	U+3002, U+FF0E and U+FF61 all map to the domain they look like
+ *	("\uff50\uff41\uff59pal.com" is paypal.com), so DMARC is
+ *	evaluated for the domain the reader sees.  What IDNA2008
+ *	disallows (emoji, symbols, "--" in positions 3 and 4 of a
+ *	U-label, bidi rule violations) is refused: the From is then a bad
+ *	From, never a guess.
  *
  *	address_parse_buf() is address_parse_list() for a value of len
  *	bytes that need not be NUL-terminated; a NUL byte inside it is an
@@ -71,20 +94,16 @@
  *	  folding inside it removed; an empty literal "[]" and quoted-pairs
  *	  inside one are refused.
  *	- Stricter than RFC 5322 4.1: control characters (C0 other than
- *	  HTAB and the CR LF of folding, DEL, C1) are refused everywhere,
- *	  also inside quoted strings and comments; a line break must be
- *	  followed by white space (folding) and may be LF alone; non-ASCII
- *	  bytes must be well-formed UTF-8 (RFC 6532), so raw Latin-1 in a
- *	  display name is an error.
- *	- Domain conversion is not full IDNA2008 (no Unicode tables here):
- *	  ASCII is lowercased, and Latin-1, Greek and Cyrillic capitals
- *	  too; no NFC normalisation, no bidi or contextual rules.  Labels
- *	  are split at "." and at U+3002, U+FF0E and U+FF61 (RFC 3490
- *	  3.1).  A U-label with "--" in positions 3 and 4 is refused (RFC
- *	  5891 4.2.3.1), as are invisible and formatting code points (soft
- *	  hyphen, zero-width and bidi controls, variation selectors, BOM),
- *	  private use and tags.  An ASCII label is taken as it is, so an
- *	  existing "xn--" label is not decoded or checked.
+ *	  HTAB and the CR LF of folding, DEL, and C1 written as UTF-8) are
+ *	  refused everywhere, also inside quoted strings and comments; a
+ *	  line break must be followed by white space (folding) and may be
+ *	  LF alone.  Non-ASCII bytes in the address must be well-formed
+ *	  UTF-8 (RFC 6532); elsewhere any byte from 0x80 up is text.
+ *	- Stricter than UTS #46: invisible and formatting code points
+ *	  (soft hyphen, zero-width and bidi controls, variation selectors,
+ *	  BOM), private use and tags in a domain are refused, where UTS #46
+ *	  would drop some of them silently.  An ASCII label is taken as
+ *	  it is, so an existing "xn--" label is not decoded or checked.
  * DIAGNOSTICS
  *	out->error names the problem and, where there is one, the byte
  *	offset (from 0) in the value: "unbalanced angle bracket '<' at 0",
@@ -115,6 +134,7 @@ struct address_list {
 	struct address	*v;
 	size_t		 n;
 	char		*error;		/* NULL, or why parsing stopped */
+	int		 over_limit;	/* it stopped at ADDRESS_MAX_* */
 };
 
 int	address_parse_list(const char *, struct address_list *);

@@ -627,18 +627,24 @@ classify(struct at_entry *e, const struct dns_reply *r)
 	}
 }
 
-/* walk_at - what _dmarc.NAME holds, asked at most once per walk cache */
-static const struct at_entry *
-walk_at(struct walk *w, const char *name)
+/* at_find - the cache entry for _dmarc.NAME, or NULL */
+static struct at_entry *
+at_find(struct walk *w, const char *name)
 {
-	struct at_entry *e;
-	struct dns_reply *r;
-	struct strbuf q;
 	size_t i;
 
 	for (i = 0; i < w->nat; i++)
 		if (strcmp(w->at[i].name, name) == 0)
 			return &w->at[i];
+	return NULL;
+}
+
+/* at_add - a new, empty cache entry for _dmarc.NAME */
+static struct at_entry *
+at_add(struct walk *w, const char *name)
+{
+	struct at_entry *e;
+
 	if (w->nat == w->capat) {
 		w->capat = w->capat ? w->capat * 2 : 16;
 		w->at = xrealloc(w->at, w->capat * sizeof(*w->at));
@@ -646,6 +652,20 @@ walk_at(struct walk *w, const char *name)
 	e = &w->at[w->nat++];
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
+	return e;
+}
+
+/* walk_at - what _dmarc.NAME holds, asked at most once per walk cache */
+static const struct at_entry *
+walk_at(struct walk *w, const char *name)
+{
+	struct at_entry *e;
+	struct dns_reply *r;
+	struct strbuf q;
+
+	if ((e = at_find(w, name)) != NULL)
+		return e;
+	e = at_add(w, name);
 	sb_init(&q);
 	sb_puts(&q, "_dmarc.");
 	sb_puts(&q, name);
@@ -654,6 +674,70 @@ walk_at(struct walk *w, const char *name)
 	dns_reply_free(r);
 	sb_free(&q);
 	return e;
+}
+
+/*
+ * prefetch - ask, in one DNS batch, every _dmarc name of the tree walks
+ * of n normalized domains that the cache does not hold yet, and put
+ * the answers into it.  Policy discovery and the organizational domain
+ * walk of a domain read the names of its walk (the latter all of them
+ * unless a psd= tag stops it), so afterwards they find them there: the
+ * walks of several domains cost one round trip, not one per name.  It
+ * asks what walking one name after the other asks, except when a walk
+ * would have stopped early (a temporary failure, an invalid record, a
+ * psd= tag): at most DMARC_MAX_WALK names a domain.  An answer the
+ * batch does not give is asked later by walk_at().
+ */
+static void
+prefetch(struct walk *w, char *const *domains, size_t n)
+{
+	const char *names[DMARC_MAX_WALK];
+	char **q = NULL, **at = NULL;
+	uint16_t *types = NULL;
+	struct dns_batch *b;
+	struct dns_reply *r;
+	struct strbuf sb;
+	size_t i, j, k, nq = 0, nn;
+
+	for (i = 0; i < n; i++) {
+		nn = walk_names(domains[i], names);
+		for (j = 0; j < nn; j++) {
+			if (at_find(w, names[j]) != NULL)
+				continue;
+			for (k = 0; k < nq; k++)
+				if (strcmp(at[k], names[j]) == 0)
+					break;
+			if (k < nq)
+				continue;
+			q = xrealloc(q, (nq + 1) * sizeof(*q));
+			at = xrealloc(at, (nq + 1) * sizeof(*at));
+			types = xrealloc(types, (nq + 1) * sizeof(*types));
+			sb_init(&sb);
+			sb_puts(&sb, "_dmarc.");
+			sb_puts(&sb, names[j]);
+			q[nq] = sb_detach(&sb);
+			at[nq] = xstrdup(names[j]);
+			types[nq++] = DNS_T_TXT;
+		}
+	}
+	if (nq > 1) {
+		b = dns_batch_start(w->dc, (const char *const *)q, types, nq);
+		dns_batch_wait(b);
+		for (k = 0; k < nq; k++) {
+			if ((r = dns_batch_reply(b, q[k], DNS_T_TXT)) == NULL)
+				continue;
+			classify(at_add(w, at[k]), r);
+			dns_reply_free(r);
+		}
+		dns_batch_free(b);
+	}
+	for (k = 0; k < nq; k++) {
+		free(q[k]);
+		free(at[k]);
+	}
+	free(q);
+	free(at);
+	free(types);
 }
 
 /* record_copy - a deep copy of a parsed record */
@@ -920,29 +1004,67 @@ apply_policy(struct dns_client *dc, const char *d,
 	out->testing = rec->testing && out->policy != DMARC_POLICY_NONE;
 }
 
-/* dmarc_evaluate - DMARC for one author domain */
-void
-dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
+/*
+ * temp_aligned - the first identifier aligned with d whose SPF or DKIM
+ * check failed temporarily (RFC 9989: the evaluation could not be
+ * completed), or NULL; *by gets "SPF" or "DKIM d=", *failed is set
+ * when an alignment could not be decided.  The caller frees it.
+ */
+static char *
+temp_aligned(struct walk *w, const char *d, const struct dmarc_input *in,
+    const struct dmarc_record *rec, const char **by, int *failed)
+{
+	char *id;
+	size_t i, n;
+	int rc;
+
+	if (in->spf_temperror && in->spf_domain != NULL &&
+	    in->spf_domain[0] != '\0') {
+		id = norm_domain(in->spf_domain);
+		if ((rc = aligned(w, d, id, rec->aspf)) == 1) {
+			*by = "SPF ";
+			return id;
+		}
+		*failed |= rc < 0;
+		free(id);
+	}
+	n = in->ndkim_temp < DMARC_MAX_DKIM ? in->ndkim_temp : DMARC_MAX_DKIM;
+	for (i = 0; in->dkim_temp_domains != NULL && i < n; i++) {
+		if (in->dkim_temp_domains[i] == NULL)
+			continue;
+		id = norm_domain(in->dkim_temp_domains[i]);
+		rc = *id != '\0' ? aligned(w, d, id, rec->adkim) : 0;
+		if (rc == 1) {
+			*by = "DKIM d=";
+			return id;
+		}
+		*failed |= rc < 0;
+		free(id);
+	}
+	return NULL;
+}
+
+/* evaluate - DMARC for the author domain d (normalized), on cache w */
+static void
+evaluate(struct walk *w, const char *d, const struct dmarc_input *in,
     struct dmarc_outcome *out)
 {
+	struct dns_client *dc = w->dc;
 	struct dmarc_policy pol;
-	struct walk w;
 	struct strbuf reason;
-	const char *org;
-	char *d, *id = NULL;
+	const char *org, *by;
+	char *id = NULL;
 	size_t i, n;
 	int rc, failed = 0;
 
 	memset(out, 0, sizeof(*out));
 	sb_init(&reason);
-	d = norm_domain(in->author_domain);
-	walk_init(&w, dc);
 	if (*d == '\0') {
 		out->result = DMARC_RES_NONE;
 		sb_puts(&reason, "no author domain");
 		goto done;
 	}
-	discover(&w, d, &pol);
+	discover(w, d, &pol);
 	if (pol.at != NULL)
 		out->record_domain = xstrdup(pol.at);
 	if (pol.status == DMARC_TEMPERROR) {
@@ -959,7 +1081,7 @@ dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
 		sb_put_printable(&reason, pol.error, DMARC_REASON_MAX);
 		goto policy_done;
 	}
-	if ((org = org_walk(&w, d)) != NULL)
+	if ((org = org_walk(w, d)) != NULL)
 		out->org_domain = xstrdup(org);
 	if (pol.status == DMARC_NOT_FOUND) {
 		out->result = DMARC_RES_NONE;
@@ -972,7 +1094,7 @@ dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
 	if (in->spf_pass && in->spf_domain != NULL &&
 	    in->spf_domain[0] != '\0') {
 		id = norm_domain(in->spf_domain);
-		rc = aligned(&w, d, id, pol.rec.aspf);
+		rc = aligned(w, d, id, pol.rec.aspf);
 		if (rc == 1) {
 			out->aligned_by = xstrdup("spf");
 			goto pass;
@@ -986,7 +1108,7 @@ dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
 		if (in->dkim_domains[i] == NULL)
 			continue;
 		id = norm_domain(in->dkim_domains[i]);
-		rc = *id != '\0' ? aligned(&w, d, id, pol.rec.adkim) : 0;
+		rc = *id != '\0' ? aligned(w, d, id, pol.rec.adkim) : 0;
 		if (rc == 1) {
 			out->aligned_by = xstrdup("dkim");
 			goto pass;
@@ -995,10 +1117,20 @@ dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
 		free(id);
 		id = NULL;
 	}
-	if (failed) {
+	/* nothing aligned passed: was one left undecided? */
+	if ((id = temp_aligned(w, d, in, &pol.rec, &by, &failed)) != NULL ||
+	    failed) {
 		out->result = DMARC_RES_TEMPERROR;
-		sb_puts(&reason, "DNS temporary failure finding "
-		    "organizational domains for alignment");
+		if (id != NULL) {
+			sb_puts(&reason, by);
+			put_domain(&reason, id);
+			sb_puts(&reason, " aligned but its check failed "
+			    "temporarily");
+			free(id);
+			id = NULL;
+		} else
+			sb_puts(&reason, "DNS temporary failure finding "
+			    "organizational domains for alignment");
 		goto policy_done;
 	}
 	out->result = DMARC_RES_FAIL;
@@ -1024,8 +1156,92 @@ policy_done:
 	dmarc_policy_clear(&pol);
 done:
 	finish_reason(out, &reason);
+}
+
+/* dmarc_evaluate - DMARC for one author domain */
+void
+dmarc_evaluate(struct dns_client *dc, const struct dmarc_input *in,
+    struct dmarc_outcome *out)
+{
+	struct walk w;
+	char *d = norm_domain(in->author_domain);
+
+	walk_init(&w, dc);
+	evaluate(&w, d, in, out);
 	walk_free(&w);
 	free(d);
+}
+
+/*
+ * want_org - may the alignment of id with the author domain d (whose
+ * policy record rec was found) need id's organizational domain?  Then
+ * add id (normalized) to the list.
+ */
+static void
+want_org(const char *d, const char *ident, enum dmarc_align mode,
+    char ***ids, size_t *nids)
+{
+	char *id;
+
+	if (ident == NULL || *ident == '\0' || mode == DMARC_ALIGN_STRICT)
+		return;
+	id = norm_domain(ident);
+	if (*id == '\0' || strcmp(id, d) == 0 || !last_label_eq(id, d)) {
+		free(id);
+		return;
+	}
+	*ids = xrealloc(*ids, (*nids + 1) * sizeof(**ids));
+	(*ids)[(*nids)++] = id;
+}
+
+/* dmarc_evaluate_authors - DMARC for several author domains at once */
+void
+dmarc_evaluate_authors(struct dns_client *dc, const struct dmarc_input *in,
+    const char *const *authors, size_t n, struct dmarc_outcome *out)
+{
+	struct dmarc_policy pol;
+	struct walk w;
+	char **d, **ids = NULL;
+	size_t i, j, nids = 0;
+
+	walk_init(&w, dc);
+	d = xcalloc(n + 1, sizeof(*d));
+	for (i = 0; i < n; i++)
+		d[i] = norm_domain(authors[i]);
+	/* round 1: the walks of all authors */
+	prefetch(&w, d, n);
+	/* round 2: the walks of identifiers that relaxed alignment with
+	   an author that has a record will need */
+	for (i = 0; i < n; i++) {
+		if (*d[i] == '\0')
+			continue;
+		discover(&w, d[i], &pol);
+		if (pol.status == DMARC_FOUND) {
+			if (in->spf_pass || in->spf_temperror)
+				want_org(d[i], in->spf_domain, pol.rec.aspf,
+				    &ids, &nids);
+			for (j = 0; j < in->ndkim && j < DMARC_MAX_DKIM &&
+			    in->dkim_domains != NULL; j++)
+				want_org(d[i], in->dkim_domains[j],
+				    pol.rec.adkim, &ids, &nids);
+			for (j = 0; j < in->ndkim_temp &&
+			    j < DMARC_MAX_DKIM &&
+			    in->dkim_temp_domains != NULL; j++)
+				want_org(d[i], in->dkim_temp_domains[j],
+				    pol.rec.adkim, &ids, &nids);
+		}
+		dmarc_policy_clear(&pol);
+	}
+	prefetch(&w, ids, nids);
+	for (i = 0; i < n; i++)
+		evaluate(&w, d[i], in, &out[i]);
+	for (i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	for (i = 0; i < n; i++)
+		free(d[i]);
+	free(d);
+	walk_free(&w);
 }
 
 /* dmarc_outcome_free - free what an outcome holds */

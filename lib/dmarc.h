@@ -19,6 +19,9 @@
  *
  *	void dmarc_evaluate(struct dns_client *dc,
  *	         const struct dmarc_input *in, struct dmarc_outcome *out);
+ *	void dmarc_evaluate_authors(struct dns_client *dc,
+ *	         const struct dmarc_input *in, const char *const *authors,
+ *	         size_t n, struct dmarc_outcome *out);
  *	void dmarc_outcome_free(struct dmarc_outcome *out);
  *	const char *dmarc_result_name(enum dmarc_result r);
  *	const char *dmarc_disposition_name(enum dmarc_disposition d);
@@ -91,7 +94,18 @@
  *	out->result: pass (some identifier aligned and passed), fail (a
  *	record exists and nothing aligned), none (no record), temperror,
  *	permerror (the policy record found is DMARC but invalid; see
- *	dmarc_discover()).
+ *	dmarc_discover()).  temperror is a DNS temporary failure in policy
+ *	discovery or in the organizational domain walks alignment needed,
+ *	or (when nothing aligned passed) an identifier that is aligned but
+ *	whose own check ended in a temporary error: in->spf_temperror for
+ *	the SPF domain, in->dkim_temp_domains for DKIM signatures.  RFC
+ *	9989 (like RFC 8601's registry entry for dmarc=temperror) calls the
+ *	result temperror when a temporary error kept the evaluation from
+ *	being completed, and a later attempt may give a final result: an
+ *	aligned signature whose key lookup timed out may well pass then.
+ *	So that is temperror, not fail: the caller's temperror rules
+ *	(TemporaryFailures) apply, never a reject.  A temperror of an
+ *	identifier that is not aligned changes nothing (fail stays fail).
  *	out->policy is the policy word in force (DMARC_POLICY_*), and
  *	out->disposition what the record asks for this message: none on
  *	pass, none, temperror and permerror; the applied policy on fail.
@@ -116,6 +130,22 @@
  *	domain found once (author, SPF and DKIM domains share parents);
  *	at most DMARC_MAX_DKIM DKIM domains are looked at.
  *	out->aligned_domain is the identifier that aligned.
+ *
+ *	dmarc_evaluate_authors() is dmarc_evaluate() for n author domains
+ *	(in->author_domain is not read), out[i] for authors[i], the same
+ *	result each as one call each would give.  Their DNS tree walks
+ *	are asked in parallel: one DNS batch (dns_batch_start()) with
+ *	every _dmarc name of every author's walk, then one batch with the
+ *	walks of the SPF and DKIM domains that relaxed alignment with an
+ *	author that has a record may need; the evaluations then read the
+ *	answers from a per-call cache shared by all authors.  So n authors
+ *	cost about the latency of one walk, not n, and each name is asked
+ *	once per message (the whole walk of a domain is asked, also when a
+ *	walk one name at a time would have stopped early at a temporary
+ *	failure, an invalid record or a psd= tag).  A temporary failure of any of these queries is
+ *	what it would be in a walk one name at a time (temperror for the
+ *	author whose walk met it).  The only queries still made one after
+ *	the other are the A, AAAA and MX queries of the np test.
  *	out->org_domain is NULL when its walk failed temporarily.
  *	out->reason is printable ASCII of at most DMARC_REASON_MAX bytes.
  *
@@ -196,8 +226,12 @@ struct dmarc_input {
 	const char	*author_domain;	/* From domain, A-labels, lowercase */
 	const char	*spf_domain;	/* MAIL FROM domain, or HELO for <> */
 	int		 spf_pass;	/* SPF result for it was pass */
+	int		 spf_temperror;	/* SPF result for it was temperror */
 	const char *const *dkim_domains; /* d= of signatures that passed */
 	size_t		 ndkim;
+	const char *const *dkim_temp_domains; /* d= of signatures whose
+					   result was temperror */
+	size_t		 ndkim_temp;
 };
 
 struct dmarc_outcome {
@@ -225,6 +259,9 @@ int		 dmarc_org_domain(struct dns_client *, const char *,
 int		 dmarc_aligned(struct dns_client *, const char *, const char *,
 		    enum dmarc_align);
 void		 dmarc_evaluate(struct dns_client *, const struct dmarc_input *,
+		    struct dmarc_outcome *);
+void		 dmarc_evaluate_authors(struct dns_client *,
+		    const struct dmarc_input *, const char *const *, size_t,
 		    struct dmarc_outcome *);
 void		 dmarc_outcome_free(struct dmarc_outcome *);
 const char	*dmarc_result_name(enum dmarc_result);

@@ -14,9 +14,17 @@
 #include "table.h"
 #include "util.h"
 
-#define MAX_AUTHORS	10	/* distinct author domains evaluated */
+/* the outcomes of collect_authors() */
+#define AUTHORS_OK		0
+#define AUTHORS_BAD		(-1)	/* no From, or one that does not parse */
+#define AUTHORS_OVER		(-2)	/* over a limit: refused */
 
-/* collect_authors - distinct author domains of all From values */
+/*
+ * collect_authors - distinct author domains of all From values, every
+ * one of them: over DMARC_CHECK_MAX_FROM From headers, over
+ * DMARC_CHECK_MAX_AUTHORS distinct domains, or a value over one of
+ * lib/address's limits is AUTHORS_OVER, never a shorter list
+ */
 static int
 collect_authors(const struct dmarc_check_input *in, char **authors,
     size_t *nauthors, size_t *naddrs, struct strbuf *problem)
@@ -27,7 +35,13 @@ collect_authors(const struct dmarc_check_input *in, char **authors,
 	*nauthors = *naddrs = 0;
 	if (in->nfrom == 0) {
 		sb_puts(problem, "no From header");
-		return -1;
+		return AUTHORS_BAD;
+	}
+	if (in->nfrom_seen > in->nfrom || in->nfrom > DMARC_CHECK_MAX_FROM) {
+		sb_printf(problem, "%zu From headers, over the limit of %d",
+		    in->nfrom_seen > in->nfrom ? in->nfrom_seen : in->nfrom,
+		    DMARC_CHECK_MAX_FROM);
+		return AUTHORS_OVER;
 	}
 	for (i = 0; i < in->nfrom; i++) {
 		memset(&l, 0, sizeof(l));
@@ -35,21 +49,28 @@ collect_authors(const struct dmarc_check_input *in, char **authors,
 		    l.n == 0) {
 			sb_puts(problem, l.error != NULL ? l.error :
 			    "From header without an address");
+			k = l.over_limit;
 			address_list_free(&l);
-			return -1;
+			return k ? AUTHORS_OVER : AUTHORS_BAD;
 		}
 		for (j = 0; j < l.n; j++) {
 			(*naddrs)++;
 			for (k = 0; k < *nauthors; k++)
 				if (strcmp(authors[k], l.v[j].domain) == 0)
 					break;
-			if (k == *nauthors && *nauthors < MAX_AUTHORS)
-				authors[(*nauthors)++] =
-				    xstrdup(l.v[j].domain);
+			if (k < *nauthors)
+				continue;
+			if (*nauthors == DMARC_CHECK_MAX_AUTHORS) {
+				sb_printf(problem, "more than %d author "
+				    "domains", DMARC_CHECK_MAX_AUTHORS);
+				address_list_free(&l);
+				return AUTHORS_OVER;
+			}
+			authors[(*nauthors)++] = xstrdup(l.v[j].domain);
 		}
 		address_list_free(&l);
 	}
-	return 0;
+	return AUTHORS_OK;
 }
 
 /* severity - how strict an outcome is, for "the strictest wins" */
@@ -156,17 +177,20 @@ void
 dmarc_check_run(struct dns_client *dc, const struct config *cf,
     const struct dmarc_check_input *in, struct dmarc_check *out)
 {
-	char *authors[MAX_AUTHORS];
+	char *authors[DMARC_CHECK_MAX_AUTHORS];
 	struct dmarc_input din;
-	struct dmarc_outcome o;
+	struct dmarc_outcome outs[DMARC_CHECK_MAX_AUTHORS];
 	struct strbuf problem;
 	size_t i, naddrs;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	sb_init(&problem);
-	if (collect_authors(in, authors, &out->nauthors, &naddrs,
-	    &problem) != 0) {
-		out->state = DMARC_CHECK_BAD_FROM;
+	rc = collect_authors(in, authors, &out->nauthors, &naddrs, &problem);
+	if (rc != AUTHORS_OK) {
+		/* over a limit: refused whatever RejectMultiValueFrom says */
+		out->state = rc == AUTHORS_OVER ? DMARC_CHECK_MULTI_FROM :
+		    DMARC_CHECK_BAD_FROM;
 		out->problem = sb_detach(&problem);
 		for (i = 0; i < out->nauthors; i++)
 			free(authors[i]);
@@ -188,17 +212,21 @@ dmarc_check_run(struct dns_client *dc, const struct config *cf,
 	din.spf_pass = in->spf_pass;
 	din.dkim_domains = in->dkim_domains;
 	din.ndkim = in->ndkim;
+	din.dkim_temp_domains = in->dkim_temp_domains;
+	din.ndkim_temp = in->ndkim_temp;
+	din.spf_temperror = in->spf_temperror;
+	dmarc_evaluate_authors(dc, &din, (const char *const *)authors,
+	    out->nauthors, outs);
 	for (i = 0; i < out->nauthors; i++) {
-		din.author_domain = authors[i];
-		dmarc_evaluate(dc, &din, &o);
-		if (out->author == NULL || severity(&o) > severity(&out->out)) {
+		if (out->author == NULL ||
+		    severity(&outs[i]) > severity(&out->out)) {
 			if (out->author != NULL)
 				dmarc_outcome_free(&out->out);
 			free(out->author);
-			out->out = o;
+			out->out = outs[i];
 			out->author = authors[i];
 		} else {
-			dmarc_outcome_free(&o);
+			dmarc_outcome_free(&outs[i]);
 			free(authors[i]);
 		}
 	}

@@ -17,12 +17,22 @@
  *				domain: out->problem says which.  Never a
  *				pass; the caller applies BadFromAction.
  *	DMARC_CHECK_MULTI_FROM	several From headers or several addresses
- *				with RejectMultiValueFrom yes: the caller
- *				rejects.
+ *				with RejectMultiValueFrom yes; or, whatever
+ *				RejectMultiValueFrom says, a message over a
+ *				limit: more than DMARC_CHECK_MAX_FROM From
+ *				headers (in->nfrom_seen), more than
+ *				DMARC_CHECK_MAX_AUTHORS distinct author
+ *				domains, or a From value over a limit of
+ *				lib/address (ADDRESS_MAX_ADDRS addresses,
+ *				ADDRESS_MAX_INPUT bytes, ADDRESS_MAX_NEST
+ *				nested comments).  out->problem names the
+ *				limit.  The caller rejects.
  *	DMARC_CHECK_DONE	evaluated.  With several author domains
  *				(RejectMultiValueFrom no) each is evaluated
  *				and the strictest outcome is kept: never
- *				"first one wins".
+ *				"first one wins", and never a domain left
+ *				out.  Their policies are discovered in
+ *				parallel (dmarc_evaluate_authors()).
  *
  *	Then the local policy, in this order, each recorded in out->local:
  *	a failure from a TrustedForwarders client is downgraded to none
@@ -39,6 +49,9 @@
 #include "dmarc.h"
 #include "dns.h"
 
+#define DMARC_CHECK_MAX_FROM	10	/* From headers a message may have */
+#define DMARC_CHECK_MAX_AUTHORS	20	/* distinct author domains */
+
 enum dmarc_check_state {
 	DMARC_CHECK_DONE,
 	DMARC_CHECK_BAD_FROM,
@@ -48,10 +61,18 @@ enum dmarc_check_state {
 struct dmarc_check_input {
 	const char *const	*from_values;	/* each From header's value */
 	size_t			 nfrom;
+	size_t			 nfrom_seen;	/* From headers the message
+						   had: more than nfrom when
+						   the caller kept only
+						   DMARC_CHECK_MAX_FROM */
 	const char		*spf_domain;	/* MAIL FROM domain, or HELO */
 	int			 spf_pass;
 	const char *const	*dkim_domains;	/* d= of passing signatures */
 	size_t			 ndkim;
+	const char *const	*dkim_temp_domains; /* d= of signatures whose
+						   check failed temporarily */
+	size_t			 ndkim_temp;
+	int			 spf_temperror;	/* SPF gave temperror */
 	int			 family;	/* the client */
 	const unsigned char	*addr;
 	const char		*hostname;	/* verified name, or NULL */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "authres.h"
 #include "cidr.h"
 #include "log.h"
@@ -365,25 +366,28 @@ crlf_value(const char *value)
 	return sb_detach(&sb);
 }
 
-/* from_domain - the domain of a From header's first address, or NULL */
+/*
+ * from_domain - the domain of a From header value's one address, read
+ * by the RFC 5322 parser of lib/address (as DMARC reads it), or NULL
+ * with *why set: a From that does not parse, several addresses in it,
+ * an address literal as domain
+ */
 static char *
-from_domain(const char *value)
+from_domain(const char *value, const char **why)
 {
-	const char *start = strchr(value, '<'), *end, *at = NULL, *p;
+	struct address_list l;
+	char *d = NULL;
 
-	start = start != NULL ? start + 1 : value;
-	for (p = start; *p && *p != '>' && *p != ',' && *p != ';'; p++)
-		if (*p == '@')
-			at = p;
-	if (at == NULL)
-		return NULL;
-	for (end = at + 1; *end && *end != '>' && *end != ',' &&
-	    *end != ';' && *end != '(' && *end != ' ' && *end != '\t' &&
-	    *end != '\r' && *end != '\n'; end++)
-		;
-	if (end == at + 1)
-		return NULL;
-	return xstrndup(at + 1, (size_t)(end - at - 1));
+	if (address_parse_list(value, &l) != 0 || l.n == 0)
+		*why = "From does not parse";
+	else if (l.n > 1)
+		*why = "several From addresses";
+	else if (l.v[0].literal)
+		*why = "From domain is an address literal";
+	else
+		d = xstrdup(l.v[0].domain);
+	address_list_free(&l);
+	return d;
 }
 
 /* note_authres - mark our forged A-R headers for deletion */
@@ -425,8 +429,8 @@ session_header(struct session *s, const char *name, const char *value)
 	if (str_caseeq(name, AUTHRES_HEADER))
 		note_authres(s, value);
 	if (str_caseeq(name, "From")) {
-		if (m->from_domain == NULL)
-			m->from_domain = from_domain(value);
+		if (m->nfrom == 0)
+			m->from_domain = from_domain(value, &m->from_problem);
 		if (m->nfrom < MAX_FROM)
 			m->from[m->nfrom] = xstrdup(value);
 		m->nfrom++;
@@ -458,8 +462,13 @@ start_signer(struct session *s)
 	struct signkey *keys[16];
 	size_t i, n = 0;
 
+	if (m->nfrom > 1) {
+		m->sign_status = "several From headers";
+		return;
+	}
 	if (m->from_domain == NULL) {
-		m->sign_status = "no From domain";
+		m->sign_status = m->nfrom == 0 ? "no From header" :
+		    m->from_problem;
 		return;
 	}
 	table_lookup(s->cf->table, m->from_domain, &pol);
@@ -602,28 +611,37 @@ run_dmarc(struct session *s)
 	const struct spf_check *spf = *m->sender != '\0' ? &m->spf_mailfrom :
 	    &m->spf_helo;
 	const char *dkim_domains[DKIM_MAX_RESULTS];
+	const char *dkim_temp[DKIM_MAX_RESULTS];
 	struct dmarc_check_input in;
-	size_t i, n = 0;
+	size_t i, n = 0, nt = 0;
 
 	memset(&in, 0, sizeof(in));
 	in.from_values = (const char *const *)m->from;
 	in.nfrom = m->nfrom < MAX_FROM ? m->nfrom : MAX_FROM;
+	in.nfrom_seen = m->nfrom;
 	in.spf_domain = spf->done && spf->out.domain != NULL ?
 	    spf->out.domain : "";
 	in.spf_pass = spf->done && spf->out.result == SPF_PASS;
-	for (i = 0; i < m->ndkim && n < ARRAY_SIZE(dkim_domains); i++)
+	in.spf_temperror = spf->done && spf->out.result == SPF_TEMPERROR;
+	for (i = 0; i < m->ndkim; i++) {
+		if (m->dkim[i].domain == NULL)
+			continue;
 		if (m->dkim[i].result == DKIM_RES_PASS &&
-		    m->dkim[i].domain != NULL)
+		    n < ARRAY_SIZE(dkim_domains))
 			dkim_domains[n++] = m->dkim[i].domain;
+		else if (m->dkim[i].result == DKIM_RES_TEMPERROR &&
+		    nt < ARRAY_SIZE(dkim_temp))
+			dkim_temp[nt++] = m->dkim[i].domain;
+	}
 	in.dkim_domains = dkim_domains;
 	in.ndkim = n;
+	in.dkim_temp_domains = dkim_temp;
+	in.ndkim_temp = nt;
 	in.family = s->family;
 	in.addr = s->addr;
 	in.hostname = s->hostname;
 	in.no_reject_rcpt = m->no_reject_rcpt;
 	dmarc_check_run(s->dns, s->cf, &in, &m->dmarc);
-	if (m->nfrom > MAX_FROM && m->dmarc.state == DMARC_CHECK_DONE)
-		m->dmarc.state = DMARC_CHECK_MULTI_FROM;
 	m->dmarc_done = 1;
 }
 

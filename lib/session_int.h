@@ -36,7 +36,8 @@
 #define MAX_LOG_SIGNATURES 3072	/* log line bytes after which dkim=
 				   entries are only counted */
 #define MAX_HEADERS	1000	/* headers kept for signing */
-#define MAX_FROM	10	/* From headers kept for DMARC */
+#define MAX_FROM	DMARC_CHECK_MAX_FROM /* From headers kept; more
+					   are counted and refused */
 
 enum direction {
 	DIR_INBOUND,
@@ -66,6 +67,7 @@ struct message {
 	struct header		*headers;	/* kept until eoh, for signing */
 	size_t			nheaders;
 	char			*from_domain;	/* of the first From, for signing */
+	const char		*from_problem;	/* why from_domain is NULL */
 	char			*from[MAX_FROM]; /* From values, for DMARC */
 	size_t			nfrom;		/* From headers seen */
 	unsigned		tags_seen;	/* DMARC_TAG_HEADER so far */

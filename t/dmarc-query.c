@@ -12,11 +12,17 @@
  *	org DOMAIN		"org D" or "temperror"
  *	aligned A B strict|relaxed
  *				"aligned", "not-aligned" or "temperror"
- *	eval AUTHOR [-f SPF_DOMAIN] [-p] [-d DKIM_DOMAIN]...
+ *	eval AUTHOR [-f SPF_DOMAIN] [-p] [-e] [-d DKIM_DOMAIN]...
+ *	    [-T DKIM_DOMAIN]...
  *				"RESULT policy=TAG:WORD disposition=D
  *				testing=y|n record=D org=D aligned=HOW:D
  *				reason=(...)"; "-" for what is missing.
- *				-p: SPF passed for SPF_DOMAIN.
+ *				-p: SPF passed for SPF_DOMAIN; -e: SPF
+ *				gave temperror for it; -T: a signature
+ *				of that d= gave temperror.
+ *	evalmany AUTHOR... [same options]
+ *				dmarc_evaluate_authors(): one line as
+ *				above per author, "AUTHOR: " first.
  *
  * The DNS cache is off unless -c is given, so that a query log shows
  * every query lib/dmarc makes.  Exit status 0, or 2 for a usage error.
@@ -38,7 +44,9 @@ usage(void)
 	fprintf(stderr, "usage: dmarc-query -s ADDR[:PORT] [-t timeout_ms] "
 	    "[-r tries] [-c cache_entries]\n"
 	    "\tdiscover DOMAIN | org DOMAIN | aligned A B strict|relaxed |\n"
-	    "\teval AUTHOR [-f SPF_DOMAIN] [-p] [-d DKIM_DOMAIN]...\n");
+	    "\teval AUTHOR [-f SPF_DOMAIN] [-p] [-e] [-d DKIM_DOMAIN]... "
+	    "[-T DKIM_DOMAIN]...\n"
+	    "\tevalmany AUTHOR... [the options of eval]\n");
 	exit(2);
 }
 
@@ -74,41 +82,74 @@ do_discover(struct dns_client *dc, const char *domain)
 	dmarc_policy_clear(&pol);
 }
 
-/* do_eval - print the evaluation of one author domain */
+/* print_outcome - the line of one evaluation */
 static void
-do_eval(struct dns_client *dc, int argc, char **argv)
+print_outcome(const struct dmarc_outcome *out)
+{
+	printf("%s policy=%s:%s disposition=%s testing=%s record=%s org=%s "
+	    "aligned=%s%s%s reason=(%s)\n", dmarc_result_name(out->result),
+	    or_dash(out->policy_tag), dmarc_policy_name(out->policy),
+	    dmarc_disposition_name(out->disposition),
+	    out->testing ? "y" : "n", or_dash(out->record_domain),
+	    or_dash(out->org_domain), or_dash(out->aligned_by),
+	    out->aligned_domain != NULL ? ":" : "",
+	    out->aligned_domain != NULL ? out->aligned_domain : "",
+	    or_dash(out->reason));
+}
+
+/*
+ * do_eval - print the evaluation of the author domains before the first
+ * option: one with dmarc_evaluate(), or (many) dmarc_evaluate_authors()
+ */
+static void
+do_eval(struct dns_client *dc, int argc, char **argv, int many)
 {
 	struct dmarc_input in;
-	struct dmarc_outcome out;
-	const char **dkim;
-	int i;
+	struct dmarc_outcome *out;
+	const char **dkim, **temp;
+	int i, nauthors;
 
 	memset(&in, 0, sizeof(in));
 	dkim = xcalloc((size_t)argc + 1, sizeof(*dkim));
-	in.author_domain = argv[0];
-	for (i = 1; i < argc; i++) {
+	temp = xcalloc((size_t)argc + 1, sizeof(*temp));
+	for (nauthors = 0; nauthors < argc && argv[nauthors][0] != '-';
+	    nauthors++)
+		;
+	if (nauthors == 0 || (!many && nauthors != 1))
+		usage();
+	for (i = nauthors; i < argc; i++) {
 		if (strcmp(argv[i], "-p") == 0)
 			in.spf_pass = 1;
+		else if (strcmp(argv[i], "-e") == 0)
+			in.spf_temperror = 1;
 		else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			in.spf_domain = argv[++i];
 		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			dkim[in.ndkim++] = argv[++i];
+		else if (strcmp(argv[i], "-T") == 0 && i + 1 < argc)
+			temp[in.ndkim_temp++] = argv[++i];
 		else
 			usage();
 	}
 	in.dkim_domains = dkim;
-	dmarc_evaluate(dc, &in, &out);
-	printf("%s policy=%s:%s disposition=%s testing=%s record=%s org=%s "
-	    "aligned=%s%s%s reason=(%s)\n", dmarc_result_name(out.result),
-	    or_dash(out.policy_tag), dmarc_policy_name(out.policy),
-	    dmarc_disposition_name(out.disposition),
-	    out.testing ? "y" : "n", or_dash(out.record_domain),
-	    or_dash(out.org_domain), or_dash(out.aligned_by),
-	    out.aligned_domain != NULL ? ":" : "",
-	    out.aligned_domain != NULL ? out.aligned_domain : "",
-	    or_dash(out.reason));
-	dmarc_outcome_free(&out);
+	in.dkim_temp_domains = temp;
+	out = xcalloc((size_t)nauthors, sizeof(*out));
+	if (many)
+		dmarc_evaluate_authors(dc, &in, (const char *const *)argv,
+		    (size_t)nauthors, out);
+	else {
+		in.author_domain = argv[0];
+		dmarc_evaluate(dc, &in, &out[0]);
+	}
+	for (i = 0; i < nauthors; i++) {
+		if (many)
+			printf("%s: ", argv[i]);
+		print_outcome(&out[i]);
+		dmarc_outcome_free(&out[i]);
+	}
+	free(out);
 	free(dkim);
+	free(temp);
 }
 
 int
@@ -173,7 +214,9 @@ main(int argc, char **argv)
 		printf("%s\n", rc == 1 ? "aligned" : rc == 0 ? "not-aligned" :
 		    "temperror");
 	} else if (strcmp(argv[0], "eval") == 0)
-		do_eval(dc, argc - 1, argv + 1);
+		do_eval(dc, argc - 1, argv + 1, 0);
+	else if (strcmp(argv[0], "evalmany") == 0)
+		do_eval(dc, argc - 1, argv + 1, 1);
 	else
 		usage();
 

@@ -286,6 +286,53 @@ dups=$(printf '%s\n' "$asked" | tr ',' '\n' | sed 's/^ //' | sort |
     uniq -d)
 is "$dups" "" "each name asked once per evaluation (no repeated query)"
 
+# ---- a temporary error of an aligned identifier (RFC 9989) ----
+
+run eval align.example -f x.other.example -T align.example
+like "$out" "^temperror policy=p:reject disposition=none .*reason=\(DKIM \
+d=align.example aligned but its check failed temporarily\)" \
+    "an aligned DKIM temperror and nothing else: temperror, not fail"
+run eval align.example -T a.align.example
+like "$out" "^temperror " "relaxed alignment counts for a DKIM temperror"
+run eval align2.example -T a.align2.example
+like "$out" "^fail policy=p:reject disposition=reject" \
+    "a DKIM temperror not aligned (adkim=s): fail stays fail"
+run eval align.example -T other.example.org
+like "$out" "^fail policy=p:reject disposition=reject" \
+    "a DKIM temperror of another domain: fail"
+run eval align.example -T align.example -d a.align.example
+like "$out" "^pass .*aligned=dkim:a.align.example" \
+    "an aligned pass wins over an aligned temperror"
+run eval helo.example -f sub.helo.example -e
+like "$out" "^temperror .*reason=\(SPF sub.helo.example aligned but its \
+check failed temporarily\)" "an aligned SPF temperror: temperror"
+run eval align.example -f sub.align.example -e
+like "$out" "^fail " "an SPF temperror not aligned (aspf=s): fail"
+
+# ---- several authors at once: the walks in parallel ----
+
+run evalmany a.b.c.m1.example x.y.m2.example q.deep.m3.example \
+    none.m4.example -f a.b.c.m1.example -p -T m2.example
+many=$out
+like "$many" "a.b.c.m1.example: pass .*record=m1.example" \
+    "several authors: the first passes (delayed answers)"
+like "$many" "x.y.m2.example: temperror policy=p:quarantine .*reason=\(DKIM \
+d=m2.example aligned" "several authors: the second a DKIM temperror"
+like "$many" "q.deep.m3.example: temperror .*record=deep.m3.example" \
+    "several authors: a TIMEOUT in the middle of a walk is temperror"
+like "$many" "none.m4.example: none " "several authors: no record"
+like "$asked" "_dmarc.m3.example TXT" \
+    "the walk past the name that timed out was asked at once: the \
+queries did not wait for each answer"
+dups=$(printf '%s\n' "$asked" | tr ',' '\n' | sed 's/^ //' | sort |
+    uniq -d)
+is "$dups" "" "several authors: each name asked once"
+for a in a.b.c.m1.example x.y.m2.example q.deep.m3.example none.m4.example; do
+	run eval "$a" -f a.b.c.m1.example -p -T m2.example
+	one=$(printf '%s\n' "$many" | grep "^$a: " | sed "s/^$a: //")
+	is "$one" "$out" "several authors: $a as when evaluated alone"
+done
+
 # ---- hostile records ----
 
 run discover huge.example

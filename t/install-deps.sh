@@ -20,7 +20,7 @@ install_mailauth() {
 	fi
 }
 PKGS="autoconf automake libtool pkg-config make gcc clang
-libmilter-dev libldns-dev libssl-dev libsqlite3-dev
+libmilter-dev libldns-dev libssl-dev libsqlite3-dev libidn2-dev
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
 python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools valgrind openssl
 libmail-dmarc-perl publicsuffix iproute2"

@@ -38,6 +38,44 @@ dns_reply_free(struct dns_reply *r)
 	abort();
 }
 
+/* dns_batch_start - nor the batch of the parallel tree walks */
+struct dns_batch *
+dns_batch_start(struct dns_client *dc, const char *const *names,
+    const uint16_t *types, size_t n)
+{
+	(void)dc;
+	(void)names;
+	(void)types;
+	(void)n;
+	abort();
+}
+
+/* dns_batch_wait - never called */
+void
+dns_batch_wait(struct dns_batch *b)
+{
+	(void)b;
+	abort();
+}
+
+/* dns_batch_reply - never called */
+struct dns_reply *
+dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
+{
+	(void)b;
+	(void)name;
+	(void)qtype;
+	abort();
+}
+
+/* dns_batch_free - never called */
+void
+dns_batch_free(struct dns_batch *b)
+{
+	(void)b;
+	abort();
+}
+
 /* printable - only printable ASCII in s? */
 static int
 printable(const char *s)
