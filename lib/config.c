@@ -433,6 +433,58 @@ set_dns_cache_size(struct parse_ctx *pc, struct config *cf,
 	return 0;
 }
 
+/* parse_bytes - "16777216", "64K", "16M", "1G" into bytes, at most max */
+static int
+parse_bytes(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	if (!ascii_isdigit((unsigned char)*p))
+		return -1;
+	for (; ascii_isdigit((unsigned char)*p); p++)
+		if ((v = v * 10 + (unsigned long long)(*p - '0')) > max)
+			return -1;
+	switch (ascii_tolower((unsigned char)*p)) {
+	case '\0':
+		break;
+	case 'k':
+		unit = 1024;
+		break;
+	case 'm':
+		unit = 1024 * 1024;
+		break;
+	case 'g':
+		unit = 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -1;
+	if (v > max / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+/* set_dns_cache_bytes - DNSCacheBytes: 64K to 4G */
+static int
+set_dns_cache_bytes(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	unsigned long long v;
+
+	if (parse_bytes(value, DNS_CACHE_BYTES_MAX, &v) == -1 ||
+	    v < DNS_CACHE_BYTES_MIN) {
+		conf_error(pc, "expected a size from 64K to 4G (bytes, or "
+		    "with K, M or G), got '%s'", value);
+		return -1;
+	}
+	cf->dns_opts.cache_bytes = (size_t)v;
+	return 0;
+}
+
 /* add_internal_hosts - parse an address/CIDR list into cf */
 static int
 add_internal_hosts(struct parse_ctx *pc, struct config *cf,
@@ -856,6 +908,7 @@ static const struct keyword {
 	{ "DNSTimeout", set_dns_timeout },
 	{ "DNSTries", set_dns_tries },
 	{ "DNSCacheSize", set_dns_cache_size },
+	{ "DNSCacheBytes", set_dns_cache_bytes },
 	{ "InternalHosts", set_internal_hosts },
 	{ "SignDaemons", set_sign_daemons },
 	{ "SPF", set_spf },
@@ -948,6 +1001,7 @@ config_new(const char *path)
 	cf->dns_opts.timeout_ms = 5000;
 	cf->dns_opts.tries = 2;
 	cf->dns_opts.cache_entries = 10000;
+	cf->dns_opts.cache_bytes = DNS_DEF_CACHE_BYTES;
 	cf->spf = 1;
 	cf->dkim_verify = 1;
 	cf->dkim_sign = 1;

@@ -33,6 +33,7 @@
 #define DNS_WIRE_NAME_MAX	255
 #define DNS_DEF_TIMEOUT_MS	5000
 #define DNS_DEF_TRIES		2
+#define DNS_ALLOC_OVERHEAD	16	/* malloc's bytes per allocation */
 
 struct dns_ctx {
 	struct dns_options	 opt;
@@ -268,7 +269,10 @@ dns_ctx_new(const struct dns_options *opt)
 		ctx->opt.timeout_ms = DNS_DEF_TIMEOUT_MS;
 	if (ctx->opt.tries <= 0)
 		ctx->opt.tries = DNS_DEF_TRIES;
-	ctx->cache = dns_cache_new(ctx->opt.cache_entries);
+	if (ctx->opt.cache_bytes == 0)
+		ctx->opt.cache_bytes = DNS_DEF_CACHE_BYTES;
+	ctx->cache = dns_cache_new(ctx->opt.cache_entries,
+	    ctx->opt.cache_bytes);
 	return ctx;
 }
 
@@ -316,6 +320,23 @@ dns_client_free(struct dns_client *dc)
 
 /* ---- replies ---- */
 
+/*
+ * dns_reply_account - set r->size: the bytes the reply holds, each
+ * allocation counted with malloc's overhead
+ */
+static void
+dns_reply_account(struct dns_reply *r)
+{
+	size_t i, size = sizeof(*r) + DNS_ALLOC_OVERHEAD;
+
+	if (r->rr != NULL)
+		size += r->count * sizeof(*r->rr) + DNS_ALLOC_OVERHEAD;
+	for (i = 0; i < r->count; i++)
+		if (r->rr[i].text != NULL)
+			size += r->rr[i].len + 1 + DNS_ALLOC_OVERHEAD;
+	r->size = size;
+}
+
 /* dns_reply_new - an empty reply with one reference */
 static struct dns_reply *
 dns_reply_new(enum dns_status status, uint16_t qtype)
@@ -325,7 +346,29 @@ dns_reply_new(enum dns_status status, uint16_t qtype)
 	r->status = status;
 	r->qtype = qtype;
 	r->refs = 1;
+	dns_reply_account(r);
 	return r;
+}
+
+/* dns_reply_bad_name - NXDOMAIN for a name that cannot be asked */
+static struct dns_reply *
+dns_reply_bad_name(uint16_t qtype)
+{
+	struct dns_reply *r = dns_reply_new(DNS_NXDOMAIN, qtype);
+
+	r->cause = DNS_CAUSE_BAD_NAME;
+	return r;
+}
+
+/*
+ * dns_keep_max - the largest reply of a type the cache may keep:
+ * DNS_KEEP_TXT_MAX for TXT and SPF, DNS_KEEP_RR_MAX for the others
+ */
+static size_t
+dns_keep_max(uint16_t qtype)
+{
+	return qtype == DNS_T_TXT || qtype == DNS_T_SPF ? DNS_KEEP_TXT_MAX :
+	    DNS_KEEP_RR_MAX;
 }
 
 /* dns_reply_ref - one more reference to a reply */
@@ -348,7 +391,6 @@ dns_reply_free(struct dns_reply *r)
 	for (i = 0; i < r->count; i++)
 		free(r->rr[i].text);
 	free(r->rr);
-	free(r->wire);
 	free(r);
 }
 
@@ -555,7 +597,7 @@ dns_owner_is(const ldns_rr *rr, const ldns_rdf *name)
  */
 static struct dns_reply *
 dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
-    const unsigned char *wire, size_t len, const char **why, int *foreign)
+    const char **why, int *foreign)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
 	const ldns_rr *rr, *cname;
@@ -621,9 +663,6 @@ dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
 	}
 
 	r = dns_reply_new(DNS_NODATA, q->qtype);
-	r->wire = xmalloc(len);
-	memcpy(r->wire, wire, len);
-	r->wirelen = len;
 	if (rcode == LDNS_RCODE_NOERROR && found > 0 && cur != NULL) {
 		n = found < DNS_MAX_RR ? found : DNS_MAX_RR;
 		r->rr = xcalloc(n, sizeof(*r->rr));
@@ -647,6 +686,7 @@ dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
 		ttl = dns_ttl_min(ttl, dns_negative_ttl(pkt));
 	}
 	r->ttl = ttl > DNS_MAX_TTL ? DNS_MAX_TTL : ttl;
+	dns_reply_account(r);
 	return r;
 }
 
@@ -668,7 +708,7 @@ dns_answer(const struct dns_question *q, const unsigned char *wire,
 		*foreign = 1;
 		return NULL;
 	}
-	r = dns_classify(pkt, q, wire, len, why, foreign);
+	r = dns_classify(pkt, q, why, foreign);
 	ldns_pkt_free(pkt);
 	return r;
 }
@@ -686,7 +726,7 @@ dns_reply_parse(const char *name, uint16_t qtype, const unsigned char *wire,
 	q.name = name;
 	q.qtype = qtype;
 	if (dns_name_to_wire(name, &q) != 0)
-		return dns_reply_new(DNS_NXDOMAIN, qtype);
+		return dns_reply_bad_name(qtype);
 	if ((r = dns_answer(&q, wire, len, &why, &foreign)) == NULL)
 		r = dns_reply_new(DNS_TEMPFAIL, qtype);
 	return r;
@@ -1005,6 +1045,21 @@ dns_query(struct dns_client *dc, const struct dns_question *q)
 	return dns_reply_new(DNS_TEMPFAIL, q->qtype);
 }
 
+/*
+ * dns_remember - put a reply into the cache as the rules say: answers
+ * for their TTL, unless larger than their type may keep
+ */
+static void
+dns_remember(struct dns_ctx *ctx, const char *key, uint16_t qtype,
+    struct dns_reply *r)
+{
+	if (r->status == DNS_TEMPFAIL || r->ttl == 0 ||
+	    r->size > dns_keep_max(qtype))
+		return;
+	dns_cache_put(ctx->cache, key, qtype, r,
+	    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+}
+
 /* dns_lookup - a classified reply for (name, qtype), cached or asked */
 struct dns_reply *
 dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
@@ -1023,7 +1078,7 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 		log_msg(LOG_DEBUG, "dns: %s: not a name that can be asked",
 		    sb.s);
 		sb_free(&sb);
-		return dns_reply_new(DNS_NXDOMAIN, qtype);
+		return dns_reply_bad_name(qtype);
 	}
 	len = strlen(name);
 	key = xstrndup(name, name[len - 1] == '.' ? len - 1 : len);
@@ -1034,9 +1089,7 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 		return r;
 	}
 	r = dns_query(dc, &q);
-	if (r->status != DNS_TEMPFAIL && r->ttl > 0)
-		dns_cache_put(dc->ctx->cache, key, qtype, r,
-		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+	dns_remember(dc->ctx, key, qtype, r);
 	free(key);
 	return r;
 }
@@ -1080,9 +1133,8 @@ dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
 		bq->fd = -1;
 	}
 	bq->r = r;
-	if (r->status != DNS_TEMPFAIL && r->ttl > 0 && bq->key != NULL)
-		dns_cache_put(b->dc->ctx->cache, bq->key, bq->q.qtype, r,
-		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+	if (bq->key != NULL)
+		dns_remember(b->dc->ctx, bq->key, bq->q.qtype, r);
 }
 
 /*
@@ -1141,7 +1193,7 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 		bq->q.name = bq->name;
 		bq->q.qtype = types[i];
 		if (dns_name_to_wire(bq->name, &bq->q) != 0) {
-			bq->r = dns_reply_new(DNS_NXDOMAIN, types[i]);
+			bq->r = dns_reply_bad_name(types[i]);
 			continue;
 		}
 		len = strlen(bq->name);

@@ -62,7 +62,8 @@
  *	DNS_NXDOMAIN	the name does not exist, or cannot exist: a name
  *			that cannot be asked (empty, over 253 characters,
  *			an empty label or one over 63) is DNS_NXDOMAIN
- *			without any query (ttl 0, not cached);
+ *			without any query (ttl 0, not cached, r->cause
+ *			DNS_CAUSE_BAD_NAME);
  *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, or a
  *			malformed or hostile answer.
  *
@@ -87,16 +88,26 @@
  *	of other types keep only their type.  Binary zeros in
  *	TXT strings are kept as they are in rr[i].len bytes; text is still
  *	NUL-terminated at that length.  At most DNS_MAX_RR records are
- *	decoded.  r->wire holds the whole DNS message as received (for
- *	libopendkim); it is NULL for DNS_TEMPFAIL and for names that cannot
- *	be asked.  r->ttl is the smallest TTL of the records used (CNAMEs
+ *	decoded.  The DNS message itself is not kept.  r->cause says
+ *	where the status comes from: DNS_CAUSE_SERVER (the answer, or the
+ *	servers' failure) or DNS_CAUSE_BAD_NAME (see DNS_NXDOMAIN above).
+ *	r->size is what the reply holds in bytes (its allocations, each
+ *	counted with malloc's overhead), for the cache.  r->ttl is the smallest TTL of the records used (CNAMEs
  *	included), as received, capped at DNS_MAX_TTL; for a negative answer
  *	it is the smaller of the SOA's TTL and minimum, or 300 without SOA.
  *
  *	The cache holds DATA, NODATA and NXDOMAIN answers until their TTL
  *	(for negative answers the SOA minimum, RFC 2308) expires, capped
- *	at DNS_MAX_TTL; TEMPFAIL is never cached.  It is bounded by
- *	opt->cache_entries (0 turns it off) and split into shards, each
+ *	at DNS_MAX_TTL; TEMPFAIL is never cached.  It is bounded both by
+ *	opt->cache_entries (0 turns it off) and by opt->cache_bytes (0
+ *	takes DNS_DEF_CACHE_BYTES, 16 MB): each entry is accounted with its
+ *	reply's r->size, its key and its bookkeeping, and the least
+ *	recently used entries are evicted until a new one fits.  A reply
+ *	larger than its type may keep is used by the lookup that asked but
+ *	not cached: DNS_KEEP_TXT_MAX (16384 bytes) for TXT and SPF,
+ *	DNS_KEEP_RR_MAX (8192) for the other types.  A hostile zone's large
+ *	answers (up to 64 KB messages, DNS_MAX_RR records) thus cost a query
+ *	each, never cache memory.  The cache is split into shards, each
  *	with its own lock, so that no lock is global.  Replies are
  *	reference counted and immutable: the caller frees its reference
  *	with dns_reply_free(), whether it came from the cache or not.
@@ -156,6 +167,11 @@
 #define DNS_MAX_SERVERS	8
 #define DNS_MAX_RR	64
 #define DNS_MAX_TTL	86400
+#define DNS_DEF_CACHE_BYTES	((size_t)16 << 20)	/* DNSCacheBytes */
+#define DNS_CACHE_BYTES_MIN	(64ULL << 10)		/* ... its range */
+#define DNS_CACHE_BYTES_MAX	(4ULL << 30)
+#define DNS_KEEP_TXT_MAX	16384	/* largest TXT/SPF reply cached */
+#define DNS_KEEP_RR_MAX		8192	/* largest reply of another type */
 
 /* query types we use (RFC 1035 and successors) */
 #define DNS_T_A		1
@@ -175,6 +191,12 @@ enum dns_status {
 	DNS_TEMPFAIL
 };
 
+/* where a reply's status comes from */
+enum dns_cause {
+	DNS_CAUSE_SERVER,	/* the servers' answer, or their failure */
+	DNS_CAUSE_BAD_NAME	/* NXDOMAIN, not asked: the name cannot be */
+};
+
 struct dns_server {
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
@@ -186,6 +208,7 @@ struct dns_options {
 	int			timeout_ms;	/* per try, default 5000 */
 	int			tries;		/* rounds over servers, default 2 */
 	size_t			cache_entries;	/* 0: no cache */
+	size_t			cache_bytes;	/* 0: DNS_DEF_CACHE_BYTES */
 };
 
 struct dns_rr {
@@ -203,8 +226,8 @@ struct dns_reply {
 	uint32_t	ttl;
 	size_t		count;
 	struct dns_rr	*rr;
-	unsigned char	*wire;
-	size_t		wirelen;
+	enum dns_cause	cause;
+	size_t		size;		/* bytes held, for the cache */
 	int		refs;		/* owned by dns.c */
 };
 

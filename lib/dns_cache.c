@@ -13,6 +13,8 @@
 #include "dns_cache.h"
 
 #define CACHE_MAX_SHARDS	64
+#define CACHE_MIN_SHARD_BYTES	(64 * 1024)	/* below this, fewer shards */
+#define CACHE_ALLOC_OVERHEAD	16	/* malloc's bytes per allocation */
 
 struct cache_entry {
 	struct cache_entry	*hnext;		/* hash chain */
@@ -20,6 +22,7 @@ struct cache_entry {
 	uint64_t		 hash;
 	uint64_t		 expires;
 	uint16_t		 qtype;
+	size_t			 size;		/* bytes accounted */
 	char			*name;		/* lowercase */
 	struct dns_reply	*reply;
 };
@@ -30,6 +33,8 @@ struct cache_shard {
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 count;
 	size_t			 max;
+	size_t			 bytes;		/* accounted, at most max_bytes */
+	size_t			 max_bytes;
 	struct cache_entry	*head, *tail;
 };
 
@@ -37,6 +42,7 @@ struct dns_cache {
 	struct cache_shard	*shard;
 	size_t			 nshards;	/* a power of two */
 	uint64_t		 seed;
+	int			 refs;
 };
 
 /* cache_hash - seeded FNV-1a of the lowercased name and the type, mixed */
@@ -80,20 +86,22 @@ dns_cache_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* dns_cache_new - a cache of at most max_entries replies, or NULL for 0 */
+/* dns_cache_new - a cache of at most max_entries replies and max_bytes */
 struct dns_cache *
-dns_cache_new(size_t max_entries)
+dns_cache_new(size_t max_entries, size_t max_bytes)
 {
 	struct dns_cache *c;
 	struct cache_shard *s;
 	size_t i, per;
 
-	if (max_entries == 0)
-		return NULL;
+	if (max_entries == 0 || max_bytes == 0)
+		max_entries = max_bytes = 0;
 	c = xcalloc(1, sizeof(*c));
+	c->refs = 1;
 	c->nshards = 1;
 	while (c->nshards * 2 <= CACHE_MAX_SHARDS &&
-	    c->nshards * 2 <= max_entries)
+	    c->nshards * 2 <= max_entries &&
+	    max_bytes / (c->nshards * 2) >= CACHE_MIN_SHARD_BYTES)
 		c->nshards *= 2;
 	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(c->seed))
@@ -104,12 +112,23 @@ dns_cache_new(size_t max_entries)
 		pthread_mutex_init(&s->lock, NULL);
 		s->max = max_entries / c->nshards +
 		    (i < max_entries % c->nshards ? 1 : 0);
+		s->max_bytes = max_bytes / c->nshards +
+		    (i < max_bytes % c->nshards ? 1 : 0);
 		per = 16;
 		while (per < s->max && per < ((size_t)1 << 24))
 			per *= 2;
 		s->nbuckets = per;
 		s->bucket = xcalloc(per, sizeof(*s->bucket));
 	}
+	return c;
+}
+
+/* dns_cache_ref - one more owner of a cache */
+struct dns_cache *
+dns_cache_ref(struct dns_cache *c)
+{
+	if (c != NULL)
+		__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 	return c;
 }
 
@@ -134,6 +153,7 @@ cache_unlink(struct cache_shard *s, struct cache_entry *e)
 	else
 		s->tail = e->prev;
 	s->count--;
+	s->bytes -= e->size;
 }
 
 /* cache_entry_free - free an entry unlinked from its shard */
@@ -207,7 +227,18 @@ dns_cache_get(struct dns_cache *c, const char *name, uint16_t qtype,
 	return r;
 }
 
-/* dns_cache_put - keep a reference to a reply until it expires */
+/* cache_entry_size - the bytes an entry of a reply holds */
+static size_t
+cache_entry_size(const char *name, const struct dns_reply *r)
+{
+	return sizeof(struct cache_entry) + strlen(name) + 1 +
+	    2 * CACHE_ALLOC_OVERHEAD + r->size;
+}
+
+/*
+ * dns_cache_put - keep a reference to a reply until it expires, evicting
+ * the least recently used entries of its shard to make room
+ */
 void
 dns_cache_put(struct dns_cache *c, const char *name, uint16_t qtype,
     struct dns_reply *r, uint64_t expires)
@@ -215,41 +246,59 @@ dns_cache_put(struct dns_cache *c, const char *name, uint16_t qtype,
 	struct cache_shard *s;
 	struct cache_entry *e, *old, *evicted = NULL;
 	uint64_t hash;
+	size_t size;
 
 	if (c == NULL || r == NULL || expires <= dns_cache_now_ms())
 		return;
 	hash = cache_hash(c, name, qtype);
 	s = cache_shard_of(c, hash);
+	size = cache_entry_size(name, r);
 	if (s->max == 0)
 		return;
-	e = xcalloc(1, sizeof(*e));
-	e->hash = hash;
-	e->expires = expires;
-	e->qtype = qtype;
-	e->name = xstrdup(name);
-	str_lower(e->name);
-	e->reply = dns_reply_ref(r);
+	e = NULL;
+	if (size <= s->max_bytes) {
+		e = xcalloc(1, sizeof(*e));
+		e->hash = hash;
+		e->expires = expires;
+		e->qtype = qtype;
+		e->size = size;
+		e->name = xstrdup(name);
+		str_lower(e->name);
+		e->reply = dns_reply_ref(r);
+	}
 
 	pthread_mutex_lock(&s->lock);
-	if ((old = cache_find(s, hash, name, qtype)) != NULL)
+	if ((old = cache_find(s, hash, name, qtype)) != NULL) {
 		cache_unlink(s, old);
-	else if (s->count >= s->max) {
+		old->next = evicted;
+		evicted = old;
+	}
+	while (e != NULL && s->tail != NULL && (s->count >= s->max ||
+	    s->bytes + size > s->max_bytes)) {
 		old = s->tail;
 		cache_unlink(s, old);
+		old->next = evicted;
+		evicted = old;
 	}
-	e->hnext = s->bucket[hash & (s->nbuckets - 1)];
-	s->bucket[hash & (s->nbuckets - 1)] = e;
-	e->prev = NULL;
-	e->next = s->head;
-	if (s->head != NULL)
-		s->head->prev = e;
-	else
-		s->tail = e;
-	s->head = e;
-	s->count++;
-	evicted = old;
+	if (e != NULL) {
+		e->hnext = s->bucket[hash & (s->nbuckets - 1)];
+		s->bucket[hash & (s->nbuckets - 1)] = e;
+		e->prev = NULL;
+		e->next = s->head;
+		if (s->head != NULL)
+			s->head->prev = e;
+		else
+			s->tail = e;
+		s->head = e;
+		s->count++;
+		s->bytes += size;
+	}
 	pthread_mutex_unlock(&s->lock);
-	cache_entry_free(evicted);
+	while (evicted != NULL) {
+		old = evicted->next;
+		cache_entry_free(evicted);
+		evicted = old;
+	}
 }
 
 /* dns_cache_count - entries held in all shards */
@@ -268,14 +317,31 @@ dns_cache_count(struct dns_cache *c)
 	return n;
 }
 
-/* dns_cache_free - drop every entry and the cache itself */
+/* dns_cache_bytes - bytes accounted to the entries of all shards */
+size_t
+dns_cache_bytes(struct dns_cache *c)
+{
+	size_t i, n = 0;
+
+	if (c == NULL)
+		return 0;
+	for (i = 0; i < c->nshards; i++) {
+		pthread_mutex_lock(&c->shard[i].lock);
+		n += c->shard[i].bytes;
+		pthread_mutex_unlock(&c->shard[i].lock);
+	}
+	return n;
+}
+
+/* dns_cache_free - drop a reference; the last drops every entry */
 void
 dns_cache_free(struct dns_cache *c)
 {
 	struct cache_entry *e, *next;
 	size_t i;
 
-	if (c == NULL)
+	if (c == NULL ||
+	    __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (i = 0; i < c->nshards; i++) {
 		for (e = c->shard[i].head; e != NULL; e = next) {

@@ -3,13 +3,14 @@
  *	dns-query - ask lib/dns from the command line, for t/dns.t
  * SYNOPSIS
  *	t/dns-query [-d] [-s ADDR:PORT]... [-t timeout_ms] [-r tries]
- *	    [-c cache_entries] NAME TYPE [TYPE...] [+COMMAND] [NAME TYPE...]
+ *	    [-c cache_entries] [-b cache_bytes] NAME TYPE [TYPE...] [+COMMAND]
+ *	    [NAME TYPE...]
  * DESCRIPTION
  *	Runs dns_lookup() for each TYPE of the NAME before it, in order, all
  *	with one dns_ctx and one client (so the cache is shared between
  *	them), and prints for each lookup one line
  *
- *	    NAME TYPE STATUS ttl=TTL count=N wire=BYTES
+ *	    NAME TYPE STATUS ttl=TTL count=N size=BYTES[ bad-name]
  *
  *	then one line per record, indented by two spaces:
  *
@@ -110,8 +111,9 @@ print_reply(const char *name, uint16_t type, const struct dns_reply *r)
 
 	printf("%s ", name);
 	type_print(type);
-	printf(" %s ttl=%u count=%zu wire=%zu\n", dns_status_name(r->status),
-	    r->ttl, r->count, r->wirelen);
+	printf(" %s ttl=%u count=%zu size=%zu%s\n", dns_status_name(r->status),
+	    r->ttl, r->count, r->size,
+	    r->cause == DNS_CAUSE_BAD_NAME ? " bad-name" : "");
 	for (i = 0; i < r->count; i++) {
 		rr = &r->rr[i];
 		printf("  ");
@@ -148,7 +150,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dns-query [-d] [-s ADDR:PORT]... "
-	    "[-t timeout_ms] [-r tries] [-c entries] NAME TYPE... "
+	    "[-t timeout_ms] [-r tries] [-c entries] [-b bytes] NAME TYPE... "
 	    "[+COMMAND]...\n");
 	exit(2);
 }
@@ -168,8 +170,11 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	opt.timeout_ms = 1000;
 	opt.tries = 1;
-	while ((ch = getopt(argc, argv, "c:dr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:dr:s:t:")) != -1) {
 		switch (ch) {
+		case 'b':
+			opt.cache_bytes = (size_t)atol(optarg);
+			break;
 		case 'c':
 			opt.cache_entries = (size_t)atol(optarg);
 			break;

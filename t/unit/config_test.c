@@ -496,6 +496,35 @@ test_bad_values(void)
 		is_int((long)cf->dns_opts.cache_entries, 10000000,
 		    "DNSCacheSize max");
 	config_unref(cf);
+	cf = expect_good("DNSTries 2");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 16L << 20,
+		    "default DNSCacheBytes 16M");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 64k");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 65536,
+		    "DNSCacheBytes 64k");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 4G");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 4L << 30,
+		    "DNSCacheBytes 4G");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 1000000");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 1000000,
+		    "DNSCacheBytes in bytes");
+	config_unref(cf);
+	expect_bad("DNSCacheBytes 5G", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '5G'");
+	expect_bad("DNSCacheBytes 1000", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '1000'");
+	expect_bad("DNSCacheBytes 16MB", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '16MB'");
 
 	expect_errors("InternalHosts bad items",
 	    "InternalHosts 127.0.0.1, 1.2.3.4/33 ::1/129 10.0.0.0/8 1.2.3\n",

@@ -246,8 +246,9 @@ test_classify(void)
 	is_int(r->ttl, 300, "A: smallest TTL");
 	is_str(inet_ntop(r->rr[1].family, r->rr[1].addr, addr, sizeof(addr)),
 	    "192.0.2.2", "A: address decoded");
-	ok(r->wire != NULL && r->wirelen == m.len &&
-	    memcmp(r->wire, m.b, m.len) == 0, "A: wire kept as received");
+	ok(r->cause == DNS_CAUSE_SERVER && r->size >= sizeof(*r) +
+	    2 * sizeof(*r->rr) && r->size < 512,
+	    "A: an answer, its decoded size accounted (%zu)", r->size);
 	dns_reply_free(r);
 
 	r = parse(&m, "A.TEST.", DNS_T_A);
@@ -257,7 +258,8 @@ test_classify(void)
 	r = parse(&m, "b.test", DNS_T_A);
 	is_str(dns_status_name(r->status), "tempfail",
 	    "answer to another name: tempfail");
-	ok(r->wire == NULL && r->count == 0, "tempfail: no wire, no records");
+	ok(r->cause == DNS_CAUSE_SERVER && r->count == 0,
+	    "tempfail: no records");
 	dns_reply_free(r);
 	r = parse(&m, "a.test", DNS_T_AAAA);
 	is_str(dns_status_name(r->status), "tempfail",
@@ -287,7 +289,7 @@ test_classify(void)
 	r = parse(&m, "nx.test", DNS_T_TXT);
 	is_str(dns_status_name(r->status), "nxdomain", "NXDOMAIN");
 	is_int(r->ttl, 60, "NXDOMAIN: TTL is the SOA minimum when smaller");
-	ok(r->wire != NULL, "NXDOMAIN: wire kept");
+	ok(r->cause == DNS_CAUSE_SERVER, "NXDOMAIN: the server's answer");
 	dns_reply_free(r);
 	m_header(&m, R_NOERROR, 0, 1, "nd.test", DNS_T_TXT);
 	m_soa(&m, 30, 3600);
@@ -492,7 +494,7 @@ test_hostile(void)
 		r = parse(&m, "h.test", DNS_T_TXT);
 		if (r->count > DNS_MAX_RR || (r->status == DNS_DATA &&
 		    r->count == 0) || (r->status == DNS_TEMPFAIL &&
-		    r->wire != NULL))
+		    r->count != 0) || r->cause != DNS_CAUSE_SERVER)
 			bad++;
 		dns_reply_free(r);
 	}
@@ -515,8 +517,8 @@ test_lookup_offline(void)
 	dc = dns_client_new(ctx);
 
 	r = dns_lookup(dc, "a..test", DNS_T_A);
-	ok(r->status == DNS_NXDOMAIN && r->ttl == 0 && r->wire == NULL,
-	    "empty label: NXDOMAIN, no query");
+	ok(r->status == DNS_NXDOMAIN && r->ttl == 0 &&
+	    r->cause == DNS_CAUSE_BAD_NAME, "empty label: NXDOMAIN, no query");
 	dns_reply_free(r);
 	r = dns_lookup(dc, "", DNS_T_A);
 	is_int(r->status, DNS_NXDOMAIN, "empty name: NXDOMAIN");
@@ -618,8 +620,14 @@ test_cache(void)
 	char key[32];
 	int i, errors = 0;
 
-	ok(dns_cache_new(0) == NULL, "cache of 0 entries: none");
-	c = dns_cache_new(100);
+	c = dns_cache_new(0, 1 << 20);
+	r1 = a_reply(1);
+	dns_cache_put(c, "a.test", DNS_T_A, r1, now + 10000);
+	ok(dns_cache_get(c, "a.test", DNS_T_A, now) == NULL &&
+	    dns_cache_count(c) == 0, "cache of 0 entries stores nothing");
+	dns_cache_free(c);
+	dns_reply_free(r1);
+	c = dns_cache_new(100, 1 << 20);
 	r1 = a_reply(1);
 	r2 = a_reply(2);
 	dns_cache_put(c, "A.Test", DNS_T_A, r1, now + 10000);
@@ -660,7 +668,7 @@ test_cache(void)
 	is_int(r1->refs, 1, "cache free drops every reference");
 	is_int(r2->refs, 1, "cache free drops every reference (2)");
 
-	c = dns_cache_new(1);
+	c = dns_cache_new(1, 1 << 20);
 	dns_cache_put(c, "x.test", DNS_T_A, r1, now + 10000);
 	dns_cache_put(c, "y.test", DNS_T_A, r2, now + 10000);
 	ok(dns_cache_get(c, "x.test", DNS_T_A, now) == NULL,
@@ -670,14 +678,14 @@ test_cache(void)
 	dns_reply_free(g);
 	dns_cache_free(c);
 
-	c = dns_cache_new(2);
+	c = dns_cache_new(2, 1 << 20);
 	dns_cache_put(c, "x.test", DNS_T_A, r1, now + 10000);
 	dns_cache_put(c, "y.test", DNS_T_A, r2, now + 10000);
 	dns_cache_put(c, "z.test", DNS_T_A, r2, now + 10000);
 	ok(dns_cache_count(c) <= 2, "cache of 2 holds at most 2");
 	dns_cache_free(c);
 
-	c = dns_cache_new(64);
+	c = dns_cache_new(64, 1 << 20);
 	for (i = 0; i < 8; i++) {
 		h[i].cache = c;
 		h[i].id = i;
@@ -699,6 +707,88 @@ test_cache(void)
 	ok(1, "dns_reply_free(NULL) is harmless");
 }
 
+/* txt_reply - a DATA reply of n TXT records of about 1000 bytes each */
+static struct dns_reply *
+txt_reply(unsigned n)
+{
+	static struct msg m;
+	unsigned i, j, k;
+
+	m_header(&m, R_NOERROR, n, 0, "big.test", DNS_T_TXT);
+	for (i = 0; i < n; i++) {
+		m_rr(&m, NULL, DNS_T_TXT, 300, 4 * 251);
+		for (j = 0; j < 4; j++) {
+			m_u8(&m, 250);
+			for (k = 0; k < 250; k++)
+				m_u8(&m, 'a' + (i + k) % 26);
+		}
+	}
+	return parse(&m, "big.test", DNS_T_TXT);
+}
+
+/* test_cache_bytes - the cache is bounded in bytes, whatever the entries */
+static void
+test_cache_bytes(void)
+{
+	struct dns_cache *c;
+	struct dns_reply *big, *small, *g;
+	uint64_t now = dns_cache_now_ms();
+	size_t i, bound = 256 * 1024, over = 0;
+	char key[64];
+
+	big = txt_reply(12);
+	ok(big->status == DNS_DATA && big->count == 12 &&
+	    big->size > 12 * 1000 && big->size < DNS_KEEP_TXT_MAX,
+	    "12 KB TXT reply: size accounted (%zu)", big->size);
+	c = dns_cache_new(1000000, bound);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "s%zu._domainkey.big.test", i);
+		dns_cache_put(c, key, DNS_T_TXT, big, now + 60000);
+		if (dns_cache_bytes(c) > bound)
+			over++;
+	}
+	is_int((long)over, 0, "1000 puts of 12 KB replies: never over "
+	    "256 KB (%zu bytes in %zu entries)", dns_cache_bytes(c),
+	    dns_cache_count(c));
+	ok(dns_cache_count(c) <= bound / big->size &&
+	    dns_cache_count(c) >= bound / big->size / 4,
+	    "... holds what fits: %zu entries", dns_cache_count(c));
+	is_int(big->refs, 1 + (long)dns_cache_count(c),
+	    "... evicted entries dropped their references");
+	ok((g = dns_cache_get(c, "s999._domainkey.big.test", DNS_T_TXT,
+	    now)) == big, "... the newest entry is kept");
+	dns_reply_free(g);
+	ok(dns_cache_get(c, "s0._domainkey.big.test", DNS_T_TXT, now) ==
+	    NULL, "... the oldest was evicted");
+
+	/* small entries evict big ones by bytes, not one for one */
+	small = a_reply(1);
+	for (i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "a%zu.test", i);
+		dns_cache_put(c, key, DNS_T_A, small, now + 60000);
+	}
+	ok(dns_cache_bytes(c) <= bound && dns_cache_count(c) > 100,
+	    "2000 small entries: bounded too (%zu bytes in %zu entries)",
+	    dns_cache_bytes(c), dns_cache_count(c));
+	dns_cache_free(c);
+	is_int(big->refs, 1, "cache free drops every reference");
+
+	/* a reply larger than a shard is not stored */
+	c = dns_cache_new(100, 8 * 1024);
+	dns_cache_put(c, "big.test", DNS_T_TXT, big, now + 60000);
+	ok(dns_cache_get(c, "big.test", DNS_T_TXT, now) == NULL &&
+	    dns_cache_bytes(c) == 0, "a reply larger than the cache: "
+	    "not stored");
+	dns_cache_free(c);
+	dns_reply_free(small);
+	dns_reply_free(big);
+
+	big = txt_reply(20);
+	ok(big->status == DNS_DATA && big->size > DNS_KEEP_TXT_MAX,
+	    "20 KB TXT reply: over DNS_KEEP_TXT_MAX (%zu)", big->size);
+	dns_reply_free(big);
+}
+
 /* main - every group of checks, then the plan */
 int
 main(void)
@@ -708,5 +798,6 @@ main(void)
 	test_hostile();
 	test_lookup_offline();
 	test_cache();
+	test_cache_bytes();
 	return tap_done();
 }
