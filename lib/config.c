@@ -485,6 +485,22 @@ set_dns_cache_bytes(struct parse_ctx *pc, struct config *cf,
 	return 0;
 }
 
+/* set_dns_failure_ttl - DNSFailureTTL: seconds, 1 to 300 (RFC 9520) */
+static int
+set_dns_failure_ttl(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, DNS_FAIL_TTL_MAX, &v) == -1 || v < 1) {
+		conf_error(pc, "expected seconds from 1 to %d, got '%s'",
+		    DNS_FAIL_TTL_MAX, value);
+		return -1;
+	}
+	cf->dns_opts.fail_ttl = (int)v;
+	return 0;
+}
+
 /* add_internal_hosts - parse an address/CIDR list into cf */
 static int
 add_internal_hosts(struct parse_ctx *pc, struct config *cf,
@@ -909,6 +925,7 @@ static const struct keyword {
 	{ "DNSTries", set_dns_tries },
 	{ "DNSCacheSize", set_dns_cache_size },
 	{ "DNSCacheBytes", set_dns_cache_bytes },
+	{ "DNSFailureTTL", set_dns_failure_ttl },
 	{ "InternalHosts", set_internal_hosts },
 	{ "SignDaemons", set_sign_daemons },
 	{ "SPF", set_spf },
@@ -1002,6 +1019,7 @@ config_new(const char *path)
 	cf->dns_opts.tries = 2;
 	cf->dns_opts.cache_entries = 10000;
 	cf->dns_opts.cache_bytes = DNS_DEF_CACHE_BYTES;
+	cf->dns_opts.fail_ttl = DNS_DEF_FAIL_TTL;
 	cf->spf = 1;
 	cf->dkim_verify = 1;
 	cf->dkim_sign = 1;

@@ -58,7 +58,7 @@ struct config {
 	char		 *authserv_id;	/* AuthservID, default: host name */
 	char		 *domains_path;	/* Domains, NULL if none */
 	struct table	 *table;	/* loaded Domains, NULL if none */
-	struct dns_options dns_opts;	/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize, DNSCacheBytes */
+	struct dns_options dns_opts;	/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize, DNSCacheBytes, DNSFailureTTL */
 	struct cidr_list  internal_hosts; /* InternalHosts, default 127.0.0.1 ::1 */
 	char		**sign_daemons;	/* SignDaemons, NULL-terminated */
 	int		  spf;		/* SPF, default yes */

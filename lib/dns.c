@@ -269,6 +269,10 @@ dns_ctx_new(const struct dns_options *opt)
 		ctx->opt.timeout_ms = DNS_DEF_TIMEOUT_MS;
 	if (ctx->opt.tries <= 0)
 		ctx->opt.tries = DNS_DEF_TRIES;
+	if (ctx->opt.fail_ttl <= 0)
+		ctx->opt.fail_ttl = DNS_DEF_FAIL_TTL;
+	if (ctx->opt.fail_ttl > DNS_FAIL_TTL_MAX)
+		ctx->opt.fail_ttl = DNS_FAIL_TTL_MAX;
 	if (ctx->opt.cache_bytes == 0)
 		ctx->opt.cache_bytes = DNS_DEF_CACHE_BYTES;
 	ctx->cache = dns_cache_new(ctx->opt.cache_entries,
@@ -864,7 +868,7 @@ dns_udp_take(const struct dns_server *srv, const struct dns_question *q,
 static enum dns_try
 dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
     const struct dns_question *q, unsigned char *query, size_t qlen,
-    struct dns_reply **rp)
+    uint64_t limit, struct dns_reply **rp)
 {
 	uint64_t deadline;
 	ssize_t n;
@@ -874,6 +878,8 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
 	if ((fd = dns_udp_open(srv, q, query, qlen)) < 0)
 		return TRY_FAILED;
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
+	if (deadline > limit)
+		deadline = limit;
 	while (dns_wait(fd, POLLIN, deadline)) {
 		n = recv(fd, client_buf(dc), DNS_MSG_MAX, 0);
 		if (n < 0) {
@@ -928,7 +934,7 @@ dns_io_all(int fd, unsigned char *p, size_t n, int out, uint64_t deadline)
 static enum dns_try
 dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
     const struct dns_question *q, unsigned char *query, size_t qlen,
-    struct dns_reply **rp)
+    uint64_t limit, struct dns_reply **rp)
 {
 	unsigned char len[2];
 	uint64_t deadline;
@@ -941,6 +947,8 @@ dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
 	query[0] = (unsigned char)(id >> 8);
 	query[1] = (unsigned char)id;
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
+	if (deadline > limit)
+		deadline = limit;
 	fd = socket(srv->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -1010,9 +1018,13 @@ dns_build_query(const struct dns_question *q, uint8_t **wire, size_t *len)
 	return 0;
 }
 
-/* dns_query - ask the servers, rounds of tries; a TEMPFAIL reply if none */
+/*
+ * dns_query - ask the servers, rounds of tries, no wait past limit; a
+ * TEMPFAIL reply if none answers (*cut set if limit ended the tries)
+ */
 static struct dns_reply *
-dns_query(struct dns_client *dc, const struct dns_question *q)
+dns_query(struct dns_client *dc, const struct dns_question *q,
+    uint64_t limit, int *cut)
 {
 	const struct dns_options *opt = &dc->ctx->opt;
 	const struct dns_server *srv;
@@ -1022,6 +1034,7 @@ dns_query(struct dns_client *dc, const struct dns_question *q)
 	size_t qlen, i;
 	int round;
 
+	*cut = 0;
 	if (dns_build_query(q, &query, &qlen) != 0) {
 		log_msg(LOG_DEBUG, "dns: ldns cannot build a query of type %u",
 		    q->qtype);
@@ -1031,33 +1044,88 @@ dns_query(struct dns_client *dc, const struct dns_question *q)
 		log_msg(LOG_DEBUG, "dns: %s: no name servers", q->name);
 	for (round = 0; round < opt->tries; round++) {
 		for (i = 0; i < opt->nservers; i++) {
+			if (dns_cache_now_ms() >= limit) {
+				*cut = 1;
+				goto out;
+			}
 			srv = &opt->servers[i];
-			t = dns_try_udp(dc, srv, q, query, qlen, &r);
+			t = dns_try_udp(dc, srv, q, query, qlen, limit, &r);
 			if (t == TRY_TRUNCATED)
-				t = dns_try_tcp(dc, srv, q, query, qlen, &r);
+				t = dns_try_tcp(dc, srv, q, query, qlen, limit,
+				    &r);
 			if (t == TRY_ANSWER) {
 				free(query);
 				return r;
 			}
 		}
 	}
+	if (dns_cache_now_ms() >= limit)
+		*cut = 1;
+out:
 	free(query);
 	return dns_reply_new(DNS_TEMPFAIL, q->qtype);
 }
 
 /*
- * dns_remember - put a reply into the cache as the rules say: answers
- * for their TTL, unless larger than their type may keep
+ * dns_expiry - until when the cache may keep a reply, 0 for not at all:
+ * answers for their TTL, unless larger than their type may keep; a
+ * failure of the servers for opt.fail_ttl seconds (RFC 9520), never
+ * one that our own time limit cut short
  */
-static void
-dns_remember(struct dns_ctx *ctx, const char *key, uint16_t qtype,
-    struct dns_reply *r)
+static uint64_t
+dns_expiry(const struct dns_ctx *ctx, uint16_t qtype,
+    const struct dns_reply *r, int cut)
 {
-	if (r->status == DNS_TEMPFAIL || r->ttl == 0 ||
-	    r->size > dns_keep_max(qtype))
-		return;
-	dns_cache_put(ctx->cache, key, qtype, r,
-	    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+	uint64_t ttl_ms;
+
+	if (r->status == DNS_TEMPFAIL) {
+		if (cut || r->cause != DNS_CAUSE_SERVER)
+			return 0;
+		ttl_ms = (uint64_t)ctx->opt.fail_ttl * 1000;
+	} else {
+		if (r->ttl == 0 || r->size > dns_keep_max(qtype))
+			return 0;
+		ttl_ms = (uint64_t)r->ttl * 1000;
+	}
+	return dns_cache_now_ms() + ttl_ms;
+}
+
+/*
+ * dns_resolve - the reply for a question by its cache key: from the
+ * cache, from a query of another thread in flight, or asked here (and
+ * then shared); no wait past limit
+ */
+static struct dns_reply *
+dns_resolve(struct dns_client *dc, const struct dns_question *q,
+    const char *key, uint64_t limit)
+{
+	struct dns_cache *cache = dc->ctx->cache;
+	struct dns_flight *f;
+	struct dns_reply *r;
+	uint64_t expires;
+	int cut;
+
+	for (;;) {
+		switch (dns_cache_join(cache, key, q->qtype,
+		    dns_cache_now_ms(), 1, &r, &f)) {
+		case DNS_JOIN_HIT:
+			return r;
+		case DNS_JOIN_LEAD:
+			r = dns_query(dc, q, limit, &cut);
+			expires = dns_expiry(dc->ctx, q->qtype, r, cut);
+			dns_cache_land(cache, f, cut ? NULL : r, expires);
+			return r;
+		case DNS_JOIN_FOLLOW:
+			if ((r = dns_cache_wait(cache, f, limit)) != NULL)
+				return r;
+			if (dns_cache_now_ms() >= limit)
+				return dns_reply_new(DNS_TEMPFAIL, q->qtype);
+			continue;	/* abandoned: ask again */
+		case DNS_JOIN_MISS:
+			break;
+		}
+		return dns_reply_new(DNS_TEMPFAIL, q->qtype);
+	}
 }
 
 /* dns_lookup - a classified reply for (name, qtype), cached or asked */
@@ -1083,13 +1151,7 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 	len = strlen(name);
 	key = xstrndup(name, name[len - 1] == '.' ? len - 1 : len);
 	str_lower(key);
-	if ((r = dns_cache_get(dc->ctx->cache, key, qtype,
-	    dns_cache_now_ms())) != NULL) {
-		free(key);
-		return r;
-	}
-	r = dns_query(dc, &q);
-	dns_remember(dc->ctx, key, qtype, r);
+	r = dns_resolve(dc, &q, key, UINT64_MAX);
 	free(key);
 	return r;
 }
@@ -1106,6 +1168,8 @@ struct dns_batch_q {
 	int			 fd;		/* -1 when nothing in flight */
 	int			 attempt;	/* tries made so far */
 	uint64_t		 deadline;	/* of the try in flight */
+	struct dns_flight	*flight;	/* led or followed, or NULL */
+	int			 leads;		/* 1: we lead flight */
 	struct dns_reply	*r;		/* the answer once known */
 };
 
@@ -1113,6 +1177,7 @@ struct dns_batch {
 	struct dns_client	*dc;
 	struct dns_batch_q	*qs;
 	size_t			 n;
+	uint64_t		 limit;		/* no wait past it */
 	int			 waited;
 };
 
@@ -1123,18 +1188,30 @@ dns_batch_attempts(const struct dns_options *opt)
 	return opt->tries * (int)opt->nservers;
 }
 
-/* dns_batch_done - a query has its answer: cache it, stop its try */
+/*
+ * dns_batch_done - one of our queries has its answer (cut: our time
+ * limit ended it): stop its try, cache it, land its flight
+ */
 static void
 dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
-    struct dns_reply *r)
+    struct dns_reply *r, int cut)
 {
+	struct dns_ctx *ctx = b->dc->ctx;
+	uint64_t expires;
+
 	if (bq->fd >= 0) {
 		close(bq->fd);
 		bq->fd = -1;
 	}
 	bq->r = r;
-	if (bq->key != NULL)
-		dns_remember(b->dc->ctx, bq->key, bq->q.qtype, r);
+	expires = dns_expiry(ctx, bq->q.qtype, r, cut);
+	if (bq->leads) {
+		dns_cache_land(ctx->cache, bq->flight, cut ? NULL : r,
+		    expires);
+		bq->flight = NULL;
+		bq->leads = 0;
+	} else if (bq->key != NULL && expires != 0)
+		dns_cache_put(ctx->cache, bq->key, bq->q.qtype, r, expires);
 }
 
 /*
@@ -1161,7 +1238,7 @@ dns_batch_next(struct dns_batch *b, struct dns_batch_q *bq)
 			return;
 		}
 	}
-	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype));
+	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype), 0);
 }
 
 /* dns_batch_server - the server of the try in flight */
@@ -1173,7 +1250,10 @@ dns_batch_server(const struct dns_batch *b, const struct dns_batch_q *bq)
 	return &opt->servers[(size_t)(bq->attempt - 1) % opt->nservers];
 }
 
-/* dns_batch_start - send every query of a batch; do not wait */
+/*
+ * dns_batch_start - send every query of a batch that neither the cache
+ * nor another thread's query in flight answers; do not wait
+ */
 struct dns_batch *
 dns_batch_start(struct dns_client *dc, const char *const *names,
     const uint16_t *types, size_t n)
@@ -1185,6 +1265,7 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 
 	b->dc = dc;
 	b->n = n;
+	b->limit = UINT64_MAX;
 	b->qs = xcalloc(n > 0 ? n : 1, sizeof(*b->qs));
 	for (i = 0; i < n; i++) {
 		bq = &b->qs[i];
@@ -1200,10 +1281,15 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 		bq->key = xstrndup(bq->name, bq->name[len - 1] == '.' ?
 		    len - 1 : len);
 		str_lower(bq->key);
-		if ((r = dns_cache_get(dc->ctx->cache, bq->key, types[i],
-		    dns_cache_now_ms())) != NULL) {
+		switch (dns_cache_join(dc->ctx->cache, bq->key, types[i],
+		    dns_cache_now_ms(), 0, &r, &bq->flight)) {
+		case DNS_JOIN_HIT:
 			bq->r = r;
 			continue;
+		case DNS_JOIN_FOLLOW:
+			continue;
+		default:
+			break;
 		}
 		if (dns_build_query(&bq->q, &bq->query, &bq->qlen) != 0) {
 			bq->r = dns_reply_new(DNS_TEMPFAIL, types[i]);
@@ -1240,14 +1326,14 @@ dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
 		case UDP_IGNORED:
 			continue;
 		case UDP_ANSWERED:
-			dns_batch_done(b, bq, r);
+			dns_batch_done(b, bq, r, 0);
 			return;
 		case UDP_TRUNCATED:
 			close(bq->fd);
 			bq->fd = -1;
 			if (dns_try_tcp(dc, srv, &bq->q, bq->query, bq->qlen,
-			    &r) == TRY_ANSWER)
-				dns_batch_done(b, bq, r);
+			    b->limit, &r) == TRY_ANSWER)
+				dns_batch_done(b, bq, r, 0);
 			else
 				dns_batch_next(b, bq);
 			return;
@@ -1256,6 +1342,67 @@ dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
 			dns_batch_next(b, bq);
 			return;
 		}
+	}
+}
+
+/*
+ * dns_batch_lead - before waiting, register our queries still in flight
+ * so that other threads wait for them instead of asking again; take an
+ * answer another thread has cached meanwhile
+ */
+static void
+dns_batch_lead(struct dns_batch *b)
+{
+	struct dns_cache *cache = b->dc->ctx->cache;
+	struct dns_batch_q *bq;
+	struct dns_flight *f;
+	struct dns_reply *r;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		bq = &b->qs[i];
+		if (bq->r != NULL || bq->flight != NULL)
+			continue;
+		switch (dns_cache_join(cache, bq->key, bq->q.qtype,
+		    dns_cache_now_ms(), 1, &r, &f)) {
+		case DNS_JOIN_HIT:
+			if (bq->fd >= 0)
+				close(bq->fd);
+			bq->fd = -1;
+			bq->r = r;
+			break;
+		case DNS_JOIN_LEAD:
+			bq->flight = f;
+			bq->leads = 1;
+			break;
+		case DNS_JOIN_FOLLOW:	/* another thread asks too: go on */
+			dns_reply_free(dns_cache_wait(cache, f, 0));
+			break;
+		case DNS_JOIN_MISS:
+			break;
+		}
+	}
+}
+
+/*
+ * dns_batch_follow - after our own queries, the answers of the queries
+ * of other threads we followed; one abandoned is asked here
+ */
+static void
+dns_batch_follow(struct dns_batch *b)
+{
+	struct dns_client *dc = b->dc;
+	struct dns_batch_q *bq;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		bq = &b->qs[i];
+		if (bq->r != NULL || bq->flight == NULL)
+			continue;
+		bq->r = dns_cache_wait(dc->ctx->cache, bq->flight, b->limit);
+		bq->flight = NULL;
+		if (bq->r == NULL)
+			bq->r = dns_resolve(dc, &bq->q, bq->key, b->limit);
 	}
 }
 
@@ -1271,6 +1418,7 @@ dns_batch_wait(struct dns_batch *b)
 
 	if (b == NULL || b->waited)
 		return;
+	dns_batch_lead(b);
 	pfd = xcalloc(b->n > 0 ? b->n : 1, sizeof(*pfd));
 	who = xcalloc(b->n > 0 ? b->n : 1, sizeof(*who));
 	for (;;) {
@@ -1278,9 +1426,9 @@ dns_batch_wait(struct dns_batch *b)
 		first = UINT64_MAX;
 		k = 0;
 		for (i = 0; i < b->n; i++) {
-			if (b->qs[i].r != NULL)
+			if (b->qs[i].r != NULL || b->qs[i].fd < 0)
 				continue;
-			if (b->qs[i].fd >= 0 && b->qs[i].deadline <= now) {
+			if (b->qs[i].deadline <= now) {
 				dns_log_fail(&b->qs[i].q,
 				    dns_batch_server(b, &b->qs[i]), "udp",
 				    "timeout");
@@ -1297,6 +1445,8 @@ dns_batch_wait(struct dns_batch *b)
 		}
 		if (k == 0)
 			break;
+		if (first > b->limit)
+			first = b->limit;
 		left = first <= now ? 0 : (int)(first - now);
 		rc = poll(pfd, (nfds_t)k, left);
 		if (rc < 0 && errno != EINTR)
@@ -1304,14 +1454,17 @@ dns_batch_wait(struct dns_batch *b)
 		for (i = 0; rc > 0 && i < k; i++)
 			if (pfd[i].revents != 0)
 				dns_batch_recv(b, who[i]);
+		if (dns_cache_now_ms() >= b->limit)
+			break;
 	}
-	/* only if poll failed: what is left is a temporary failure */
+	/* cut by our time limit (or poll failed): a temporary failure */
 	for (i = 0; i < b->n; i++)
-		if (b->qs[i].r == NULL)
+		if (b->qs[i].r == NULL && b->qs[i].fd >= 0)
 			dns_batch_done(b, &b->qs[i],
-			    dns_reply_new(DNS_TEMPFAIL, b->qs[i].q.qtype));
+			    dns_reply_new(DNS_TEMPFAIL, b->qs[i].q.qtype), 1);
 	free(pfd);
 	free(who);
+	dns_batch_follow(b);
 	b->waited = 1;
 }
 
@@ -1343,17 +1496,24 @@ dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
 void
 dns_batch_free(struct dns_batch *b)
 {
+	struct dns_batch_q *bq;
 	size_t i;
 
 	if (b == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {
-		if (b->qs[i].fd >= 0)
-			close(b->qs[i].fd);
-		dns_reply_free(b->qs[i].r);
-		free(b->qs[i].name);
-		free(b->qs[i].key);
-		free(b->qs[i].query);
+		bq = &b->qs[i];
+		if (bq->flight != NULL && bq->leads)
+			dns_cache_land(b->dc->ctx->cache, bq->flight, NULL, 0);
+		else if (bq->flight != NULL)
+			dns_reply_free(dns_cache_wait(b->dc->ctx->cache,
+			    bq->flight, 0));
+		if (bq->fd >= 0)
+			close(bq->fd);
+		dns_reply_free(bq->r);
+		free(bq->name);
+		free(bq->key);
+		free(bq->query);
 	}
 	free(b->qs);
 	free(b);

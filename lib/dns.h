@@ -45,6 +45,15 @@
  *	thread-safe, and need not be.  With no name servers in the options,
  *	every lookup that misses the cache is DNS_TEMPFAIL.
  *
+ *	Identical questions are asked once (single-flight): while a
+ *	dns_lookup() of (name, qtype) waits for its answer, a dns_lookup()
+ *	of the same question from any other thread of the dns_ctx (or of a
+ *	dns_ctx sharing its cache) makes no query and waits for that one's
+ *	answer, and so does a batch started meanwhile; likewise the queries
+ *	of a batch are shared while dns_batch_wait() waits for them.  (Two
+ *	batches started at the same time, before either waits, each ask.)
+ *	This holds with the cache turned off too.
+ *
  *	dns_lookup() asks the cache, then the name servers in order, each
  *	try waiting opt->timeout_ms, for at most opt->tries rounds over
  *	the list.  A truncated UDP answer is asked again over TCP.  Only
@@ -98,7 +107,13 @@
  *
  *	The cache holds DATA, NODATA and NXDOMAIN answers until their TTL
  *	(for negative answers the SOA minimum, RFC 2308) expires, capped
- *	at DNS_MAX_TTL; TEMPFAIL is never cached.  It is bounded both by
+ *	at DNS_MAX_TTL.  A resolution failure (DNS_TEMPFAIL after every try:
+ *	timeouts, SERVFAIL, REFUSED, garbage) is cached too, for
+ *	opt->fail_ttl seconds (0 takes DNS_DEF_FAIL_TTL, 30; at most
+ *	DNS_FAIL_TTL_MAX, 300), as RFC 9520 asks of resolvers, so that a
+ *	zone that answers slowly or not at all costs one wait per fail_ttl,
+ *	not one per message.  A TEMPFAIL that no server caused (a name not
+ *	asked) is not cached.  It is bounded both by
  *	opt->cache_entries (0 turns it off) and by opt->cache_bytes (0
  *	takes DNS_DEF_CACHE_BYTES, 16 MB): each entry is accounted with its
  *	reply's r->size, its key and its bookkeeping, and the least
@@ -170,6 +185,8 @@
 #define DNS_DEF_CACHE_BYTES	((size_t)16 << 20)	/* DNSCacheBytes */
 #define DNS_CACHE_BYTES_MIN	(64ULL << 10)		/* ... its range */
 #define DNS_CACHE_BYTES_MAX	(4ULL << 30)
+#define DNS_DEF_FAIL_TTL	30	/* DNSFailureTTL, seconds */
+#define DNS_FAIL_TTL_MAX	300	/* RFC 9520: 1 s to 5 minutes */
 #define DNS_KEEP_TXT_MAX	16384	/* largest TXT/SPF reply cached */
 #define DNS_KEEP_RR_MAX		8192	/* largest reply of another type */
 
@@ -209,6 +226,7 @@ struct dns_options {
 	int			tries;		/* rounds over servers, default 2 */
 	size_t			cache_entries;	/* 0: no cache */
 	size_t			cache_bytes;	/* 0: DNS_DEF_CACHE_BYTES */
+	int			fail_ttl;	/* seconds, 0: DNS_DEF_FAIL_TTL */
 };
 
 struct dns_rr {

@@ -15,6 +15,7 @@
 #define CACHE_MAX_SHARDS	64
 #define CACHE_MIN_SHARD_BYTES	(64 * 1024)	/* below this, fewer shards */
 #define CACHE_ALLOC_OVERHEAD	16	/* malloc's bytes per allocation */
+#define CACHE_FLIGHT_BUCKETS	32	/* per shard: a power of two */
 
 struct cache_entry {
 	struct cache_entry	*hnext;		/* hash chain */
@@ -27,8 +28,21 @@ struct cache_entry {
 	struct dns_reply	*reply;
 };
 
+/* a query in flight: its leader asks, its followers wait for the answer */
+struct dns_flight {
+	struct dns_flight	*hnext;		/* the shard's flight table */
+	uint64_t		 hash;
+	uint16_t		 qtype;
+	char			*name;		/* lowercase */
+	int			 refs;		/* leader, followers: shard lock */
+	int			 landed;
+	struct dns_reply	*reply;		/* once landed; NULL: abandoned */
+	pthread_cond_t		 cond;
+};
+
 struct cache_shard {
 	pthread_mutex_t		 lock;
+	struct dns_flight	*flights[CACHE_FLIGHT_BUCKETS];
 	struct cache_entry	**bucket;
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 count;
@@ -299,6 +313,143 @@ dns_cache_put(struct dns_cache *c, const char *name, uint16_t qtype,
 		cache_entry_free(evicted);
 		evicted = old;
 	}
+}
+
+/* flight_find - the flight of a key in a locked shard, or NULL */
+static struct dns_flight *
+flight_find(struct cache_shard *s, uint64_t hash, const char *name,
+    uint16_t qtype)
+{
+	struct dns_flight *f;
+
+	for (f = s->flights[hash & (CACHE_FLIGHT_BUCKETS - 1)]; f != NULL;
+	    f = f->hnext)
+		if (f->hash == hash && f->qtype == qtype &&
+		    str_caseeq(f->name, name))
+			return f;
+	return NULL;
+}
+
+/* flight_unref - drop a reference to a flight (shard locked) */
+static void
+flight_unref(struct dns_flight *f)
+{
+	if (--f->refs > 0)
+		return;
+	dns_reply_free(f->reply);
+	pthread_cond_destroy(&f->cond);
+	free(f->name);
+	free(f);
+}
+
+/*
+ * dns_cache_join - a cached reply (HIT), or the flight of the key to
+ * follow (FOLLOW), or a new flight to lead (LEAD, only if lead), or
+ * nothing (MISS)
+ */
+enum dns_join
+dns_cache_join(struct dns_cache *c, const char *name, uint16_t qtype,
+    uint64_t now, int lead, struct dns_reply **hit, struct dns_flight **fp)
+{
+	struct cache_shard *s;
+	struct cache_entry *e, *dead = NULL;
+	struct dns_flight *f;
+	pthread_condattr_t attr;
+	enum dns_join j = DNS_JOIN_MISS;
+	uint64_t hash;
+
+	*hit = NULL;
+	*fp = NULL;
+	hash = cache_hash(c, name, qtype);
+	s = cache_shard_of(c, hash);
+	pthread_mutex_lock(&s->lock);
+	if ((e = cache_find(s, hash, name, qtype)) != NULL) {
+		if (now >= e->expires) {
+			cache_unlink(s, e);
+			dead = e;
+		} else {
+			cache_to_front(s, e);
+			*hit = dns_reply_ref(e->reply);
+			j = DNS_JOIN_HIT;
+		}
+	}
+	if (j == DNS_JOIN_MISS &&
+	    (f = flight_find(s, hash, name, qtype)) != NULL) {
+		f->refs++;
+		*fp = f;
+		j = DNS_JOIN_FOLLOW;
+	} else if (j == DNS_JOIN_MISS && lead) {
+		f = xcalloc(1, sizeof(*f));
+		f->hash = hash;
+		f->qtype = qtype;
+		f->name = xstrdup(name);
+		str_lower(f->name);
+		f->refs = 1;
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&f->cond, &attr);
+		pthread_condattr_destroy(&attr);
+		f->hnext = s->flights[hash & (CACHE_FLIGHT_BUCKETS - 1)];
+		s->flights[hash & (CACHE_FLIGHT_BUCKETS - 1)] = f;
+		*fp = f;
+		j = DNS_JOIN_LEAD;
+	}
+	pthread_mutex_unlock(&s->lock);
+	cache_entry_free(dead);
+	return j;
+}
+
+/*
+ * dns_cache_land - the leader's end of a flight: cache the reply until
+ * expires (0: not at all), hand it to the followers (NULL: abandoned)
+ */
+void
+dns_cache_land(struct dns_cache *c, struct dns_flight *f,
+    struct dns_reply *r, uint64_t expires)
+{
+	struct cache_shard *s = cache_shard_of(c, f->hash);
+	struct dns_flight **pp;
+
+	if (r != NULL && expires != 0)
+		dns_cache_put(c, f->name, f->qtype, r, expires);
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->flights[f->hash & (CACHE_FLIGHT_BUCKETS - 1)];
+	    *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == f) {
+			*pp = f->hnext;
+			break;
+		}
+	f->landed = 1;
+	f->reply = dns_reply_ref(r);
+	pthread_cond_broadcast(&f->cond);
+	flight_unref(f);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * dns_cache_wait - a follower waits until the flight lands or until
+ * the monotonic time until; a new reference to its reply, or NULL
+ */
+struct dns_reply *
+dns_cache_wait(struct dns_cache *c, struct dns_flight *f, uint64_t until)
+{
+	struct cache_shard *s = cache_shard_of(c, f->hash);
+	struct dns_reply *r;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(until / 1000);
+	ts.tv_nsec = (long)(until % 1000) * 1000000;
+	pthread_mutex_lock(&s->lock);
+	while (!f->landed && dns_cache_now_ms() < until) {
+		if (until == UINT64_MAX)
+			pthread_cond_wait(&f->cond, &s->lock);
+		else
+			(void)pthread_cond_timedwait(&f->cond, &s->lock, &ts);
+	}
+	r = f->landed ? dns_reply_ref(f->reply) : NULL;
+	flight_unref(f);
+	pthread_mutex_unlock(&s->lock);
+	return r;
 }
 
 /* dns_cache_count - entries held in all shards */

@@ -17,6 +17,15 @@
  *	         uint16_t qtype, struct dns_reply *r, uint64_t expires_ms);
  *	size_t dns_cache_count(struct dns_cache *cache);
  *	size_t dns_cache_bytes(struct dns_cache *cache);
+ *
+ *	enum dns_join dns_cache_join(struct dns_cache *cache,
+ *	         const char *name, uint16_t qtype, uint64_t now_ms, int lead,
+ *	         struct dns_reply **hit, struct dns_flight **flight);
+ *	void dns_cache_land(struct dns_cache *cache,
+ *	         struct dns_flight *flight, struct dns_reply *r,
+ *	         uint64_t expires_ms);
+ *	struct dns_reply *dns_cache_wait(struct dns_cache *cache,
+ *	         struct dns_flight *flight, uint64_t until_ms);
  *	uint64_t dns_cache_now_ms(void);
  * DESCRIPTION
  *	Replies are keyed by (name, qtype); the name is compared without
@@ -45,6 +54,24 @@
  *	reload); dns_cache_free() drops one, and the last drops every
  *	reference the cache holds and frees it.
  *
+ *	The cache also keeps the table of queries in flight, so that
+ *	threads asking the same (name, qtype) at once make one query
+ *	(single-flight).  dns_cache_join() looks the key up under its
+ *	shard's lock: a live cached reply is DNS_JOIN_HIT (*hit is a new
+ *	reference); a flight of that key is DNS_JOIN_FOLLOW (*flight, to
+ *	wait for); otherwise, if lead is set, a new flight is registered and
+ *	the caller leads it (DNS_JOIN_LEAD), else DNS_JOIN_MISS.  A leader
+ *	must land its flight with dns_cache_land(), whatever happens, and
+ *	must not wait for any other flight before it does: it caches r until
+ *	expires_ms (0: not at all), hands r (a new reference each) to every
+ *	follower, and removes the flight from the table, after the cache
+ *	has the reply.  r NULL abandons the flight: followers get NULL and
+ *	ask themselves.  A follower calls dns_cache_wait() exactly once: it
+ *	waits until the flight lands or until_ms passes (UINT64_MAX: no
+ *	limit; 0 only takes a reply already there) and returns a new
+ *	reference to the reply, or NULL if the flight was abandoned or time
+ *	ran out.  A flight is freed when its leader and followers are done.
+ *
  *	All functions are safe to call from many threads at once, but the
  *	last dns_cache_free() must come after every other use.
  * DIAGNOSTICS
@@ -58,6 +85,14 @@
 
 struct dns_reply;
 struct dns_cache;
+struct dns_flight;
+
+enum dns_join {
+	DNS_JOIN_HIT,		/* a cached reply */
+	DNS_JOIN_FOLLOW,	/* a query in flight: wait for it */
+	DNS_JOIN_LEAD,		/* a new flight: ask, then land it */
+	DNS_JOIN_MISS		/* neither, and lead was not asked */
+};
 
 struct dns_cache *dns_cache_new(size_t, size_t);
 struct dns_cache *dns_cache_ref(struct dns_cache *);
@@ -68,6 +103,12 @@ void		 dns_cache_put(struct dns_cache *, const char *, uint16_t,
 		    struct dns_reply *, uint64_t);
 size_t		 dns_cache_count(struct dns_cache *);
 size_t		 dns_cache_bytes(struct dns_cache *);
+enum dns_join	 dns_cache_join(struct dns_cache *, const char *, uint16_t,
+		    uint64_t, int, struct dns_reply **, struct dns_flight **);
+void		 dns_cache_land(struct dns_cache *, struct dns_flight *,
+		    struct dns_reply *, uint64_t);
+struct dns_reply *dns_cache_wait(struct dns_cache *, struct dns_flight *,
+		    uint64_t);
 uint64_t	 dns_cache_now_ms(void);
 
 #endif

@@ -299,6 +299,38 @@ like "$out" '^short\.test TXT data ttl=1 ' "TTL 1: data"
 like "$(printf '%s\n' "$out" | sed -n '$p')" '^short\.test TXT tempfail' \
     "TTL 1: expired after 2 s, asked again (server gone: TEMPFAIL)"
 
+# ---- failures cached (RFC 9520), identical queries shared ----
+: >"$tmpdir/qlog"
+out=$(q -c 100 servfail.test A servfail.test A servfail.test A)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 3 "SERVFAIL x3: TEMPFAIL"
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 1 \
+    "... one query: the failure is cached"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -t 200 timeout.test TXT timeout.test TXT timeout.test TXT)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 3 "timeout x3: TEMPFAIL"
+is "$(grep -c '^timeout\.test TXT' "$tmpdir/qlog")" 1 \
+    "... one query: the timeout is cached"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -F 1 servfail.test A "+sleep 1.5" servfail.test A)
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 2 \
+    "a failure is asked again once its TTL (-F 1) is over"
+: >"$tmpdir/qlog"
+out=$(q -c 0 servfail.test A servfail.test A)
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 2 \
+    "no cache (-c 0): no failure cached either"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -t 3000 -j 8 slow.test TXT)
+is "$(printf '%s\n' "$out" | grep -c '^slow\.test TXT nodata ')" 8 \
+    "8 threads ask one slow name at once: all answered"
+is "$(grep -c '^slow\.test TXT' "$tmpdir/qlog")" 1 \
+    "... with one query (single-flight)"
+: >"$tmpdir/qlog"
+out=$(q -c 0 -t 3000 -j 8 error.slowfail.test A)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 8 \
+    "8 threads, no cache, a name that times out: all TEMPFAIL"
+is "$(grep -c '^error\.slowfail\.test A' "$tmpdir/qlog")" 1 \
+    "... with one query, even without a cache"
+
 out=$("$Q" -c 0 -s "$S" cached.test TXT "+true" cached.test TXT 2>/dev/null)
 is "$(printf '%s\n' "$out" | grep -c ' data ')" 2 "no cache (-c 0) works"
 

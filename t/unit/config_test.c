@@ -498,8 +498,9 @@ test_bad_values(void)
 	config_unref(cf);
 	cf = expect_good("DNSTries 2");
 	if (cf != NULL)
-		is_int((long)cf->dns_opts.cache_bytes, 16L << 20,
-		    "default DNSCacheBytes 16M");
+		ok(cf->dns_opts.cache_bytes == 16L << 20 &&
+		    cf->dns_opts.fail_ttl == 30,
+		    "default DNSCacheBytes 16M, DNSFailureTTL 30");
 	config_unref(cf);
 	cf = expect_good("DNSCacheBytes 64k");
 	if (cf != NULL)
@@ -516,6 +517,14 @@ test_bad_values(void)
 		is_int((long)cf->dns_opts.cache_bytes, 1000000,
 		    "DNSCacheBytes in bytes");
 	config_unref(cf);
+	cf = expect_good("DNSFailureTTL 300");
+	if (cf != NULL)
+		is_int(cf->dns_opts.fail_ttl, 300, "DNSFailureTTL 300");
+	config_unref(cf);
+	expect_bad("DNSFailureTTL 0", "DNSFailureTTL",
+	    "expected seconds from 1 to 300, got '0'");
+	expect_bad("DNSFailureTTL 301", "DNSFailureTTL",
+	    "expected seconds from 1 to 300, got '301'");
 	expect_bad("DNSCacheBytes 5G", "DNSCacheBytes",
 	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
 	    "got '5G'");

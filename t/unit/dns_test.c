@@ -1,13 +1,16 @@
 /*
  * dns_test - lib/dns without a network: server specs, resolv.conf,
  * classification and decoding of crafted and hostile answers, names that
- * cannot be asked, and the cache (keys, TTL, bounds, LRU, references,
- * many threads).  The transport is tested by t/dns.t against testdns.py.
+ * cannot be asked, and the cache (keys, TTL, bounds in entries and
+ * bytes, LRU, references, many threads), queries shared by many askers
+ * (single-flight) and failures cached, against a fake name server the
+ * test answers by hand.  The transport is tested by t/dns.t against testdns.py.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -789,6 +792,254 @@ test_cache_bytes(void)
 	dns_reply_free(big);
 }
 
+/* ---- single-flight: one query for many askers ---- */
+
+struct follower {
+	struct dns_cache	*cache;
+	pthread_barrier_t	*joined;
+	enum dns_join		 j;
+	struct dns_reply	*r;
+};
+
+/* follow - join a flight, tell main, wait for the leader to land */
+static void *
+follow(void *arg)
+{
+	struct follower *fo = arg;
+	struct dns_flight *f;
+	struct dns_reply *hit;
+
+	fo->j = dns_cache_join(fo->cache, "sf.test", DNS_T_A,
+	    dns_cache_now_ms(), 1, &hit, &f);
+	pthread_barrier_wait(fo->joined);
+	fo->r = fo->j == DNS_JOIN_FOLLOW ?
+	    dns_cache_wait(fo->cache, f, UINT64_MAX) : hit;
+	return NULL;
+}
+
+/* test_flights - the cache's flight table, without a network */
+static void
+test_flights(void)
+{
+	struct dns_cache *c = dns_cache_new(100, 1 << 20);
+	struct follower fo[6];
+	pthread_barrier_t joined;
+	pthread_t t[6];
+	struct dns_flight *lead, *f;
+	struct dns_reply *r1, *hit;
+	uint64_t now = dns_cache_now_ms();
+	int i, follows = 0, same = 0;
+
+	is_int(dns_cache_join(c, "sf.test", DNS_T_A, now, 0, &hit, &f),
+	    DNS_JOIN_MISS, "join without lead: a miss");
+	is_int(dns_cache_join(c, "SF.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "first to ask leads");
+	pthread_barrier_init(&joined, NULL, 7);
+	for (i = 0; i < 6; i++) {
+		fo[i].cache = c;
+		fo[i].joined = &joined;
+		pthread_create(&t[i], NULL, follow, &fo[i]);
+	}
+	pthread_barrier_wait(&joined);	/* every thread has joined */
+	r1 = a_reply(7);
+	dns_cache_land(c, lead, r1, now + 60000);
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		follows += fo[i].j == DNS_JOIN_FOLLOW;
+		same += fo[i].r == r1;
+		dns_reply_free(fo[i].r);
+	}
+	is_int(follows, 6, "6 threads asking while in flight: all follow");
+	is_int(same, 6, "... and all get the leader's reply");
+	is_int(dns_cache_join(c, "sf.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_HIT, "after landing: cached");
+	ok(hit == r1, "... the same reply");
+	dns_reply_free(hit);
+	is_int(r1->refs, 2, "references: ours and the cache's");
+
+	/* abandoned, and a follower out of time */
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "abandon: lead");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_FOLLOW, "abandon: follow");
+	ok(dns_cache_wait(c, f, 0) == NULL, "a follower out of time: NULL");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_FOLLOW, "abandon: follow again");
+	dns_cache_land(c, lead, NULL, 0);
+	ok(dns_cache_wait(c, f, UINT64_MAX) == NULL,
+	    "an abandoned flight gives NULL");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "after abandon: nothing cached, a new leader");
+	dns_cache_land(c, lead, r1, 0);
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 0, &hit, &f),
+	    DNS_JOIN_MISS, "landed with expires 0: not cached");
+	pthread_barrier_destroy(&joined);
+	dns_cache_free(c);
+	is_int(r1->refs, 1, "every flight reference dropped");
+	dns_reply_free(r1);
+}
+
+/* a fake name server: a UDP socket the test answers by hand */
+struct fake {
+	int			fd;
+	struct sockaddr_in	peer;
+	socklen_t		peerlen;
+	unsigned char		id[2];
+};
+
+/* fake_recv - wait for the next query; 0, or -1 */
+static int
+fake_recv(struct fake *fs)
+{
+	unsigned char buf[512];
+	ssize_t n;
+
+	fs->peerlen = sizeof(fs->peer);
+	n = recvfrom(fs->fd, buf, sizeof(buf), 0,
+	    (struct sockaddr *)&fs->peer, &fs->peerlen);
+	if (n < 12)
+		return -1;
+	memcpy(fs->id, buf, 2);
+	return 0;
+}
+
+/* fake_pending - queries received and not yet read (never waits) */
+static int
+fake_pending(struct fake *fs)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fs->fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0);
+}
+
+/* fake_send - answer the last query with m (its id patched) */
+static void
+fake_send(struct fake *fs, struct msg *m)
+{
+	memcpy(m->b, fs->id, 2);
+	(void)sendto(fs->fd, m->b, m->len, 0,
+	    (const struct sockaddr *)&fs->peer, fs->peerlen);
+}
+
+struct asker {
+	struct dns_ctx		*ctx;
+	const char		*name;
+	struct dns_reply	*r;
+};
+
+/* asker_run - one dns_lookup from a thread of its own */
+static void *
+asker_run(void *arg)
+{
+	struct asker *a = arg;
+	struct dns_client *dc = dns_client_new(a->ctx);
+
+	a->r = dns_lookup(dc, a->name, DNS_T_A);
+	dns_client_free(dc);
+	return NULL;
+}
+
+/* test_single_flight - lookups and batches share one query; failures
+ * are cached (RFC 9520) */
+static void
+test_single_flight(void)
+{
+	static struct msg m;
+	struct dns_options opt;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct fake fs;
+	struct dns_ctx *ctx;
+	struct dns_client *dc;
+	struct dns_batch *b;
+	struct asker a[5];
+	pthread_t t[5];
+	struct dns_reply *r;
+	const char *name = "sf.test";
+	uint16_t type = DNS_T_A;
+	int i, same = 0;
+	char spec[32];
+
+	memset(&fs, 0, sizeof(fs));
+	fs.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fs.fd < 0 || bind(fs.fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || getsockname(fs.fd,
+	    (struct sockaddr *)&sin, &sl) != 0) {
+		ok(0, "fake name server");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", ntohs(sin.sin_port));
+	(void)dns_parse_server(spec, &opt.servers[0]);
+	opt.nservers = 1;
+	opt.timeout_ms = 20000;
+	opt.tries = 1;
+	opt.cache_entries = 100;
+	ctx = dns_ctx_new(&opt);
+	dc = dns_client_new(ctx);
+
+	/* a lookup in flight; a batch and four lookups ask the same */
+	a[0].ctx = ctx;
+	a[0].name = name;
+	pthread_create(&t[0], NULL, asker_run, &a[0]);
+	is_int(fake_recv(&fs), 0, "the first lookup asks");
+	b = dns_batch_start(dc, &name, &type, 1);
+	is_int(fake_pending(&fs), 0,
+	    "a batch started meanwhile sends no query of its own");
+	for (i = 1; i < 5; i++) {
+		a[i].ctx = ctx;
+		a[i].name = "SF.test.";
+		pthread_create(&t[i], NULL, asker_run, &a[i]);
+	}
+	m_header(&m, R_NOERROR, 1, 0, "sf.test", DNS_T_A);
+	m_a(&m, 100, 9);
+	fake_send(&fs, &m);
+	for (i = 0; i < 5; i++) {
+		pthread_join(t[i], NULL);
+		same += a[i].r == a[0].r && a[i].r->status == DNS_DATA;
+	}
+	is_int(same, 5, "five lookups: one reply, shared");
+	r = dns_batch_reply(b, name, type);
+	ok(r == a[0].r, "the batch has the same reply");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	for (i = 0; i < 5; i++)
+		dns_reply_free(a[i].r);
+	is_int(fake_pending(&fs), 0, "... and the server saw one query");
+
+	/* SERVFAIL: cached as a failure, for opt.fail_ttl */
+	a[0].name = "fail.test";
+	pthread_create(&t[0], NULL, asker_run, &a[0]);
+	is_int(fake_recv(&fs), 0, "a lookup that will fail asks");
+	m_header(&m, R_SERVFAIL, 0, 0, "fail.test", DNS_T_A);
+	fake_send(&fs, &m);
+	pthread_join(t[0], NULL);
+	is_int(a[0].r->status, DNS_TEMPFAIL, "SERVFAIL: TEMPFAIL");
+	dns_reply_free(a[0].r);
+	for (i = 0; i < 3; i++) {
+		r = dns_lookup(dc, "fail.test", DNS_T_A);
+		same = r->status == DNS_TEMPFAIL;
+		dns_reply_free(r);
+	}
+	name = "fail.test";
+	b = dns_batch_start(dc, &name, &type, 1);
+	r = dns_batch_reply(b, name, type);
+	ok(same && r->status == DNS_TEMPFAIL,
+	    "three lookups and a batch after it: TEMPFAIL");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	is_int(fake_pending(&fs), 0, "... from the cache: no query");
+
+	dns_client_free(dc);
+	dns_ctx_free(ctx);
+	close(fs.fd);
+}
+
 /* main - every group of checks, then the plan */
 int
 main(void)
@@ -799,5 +1050,7 @@ main(void)
 	test_lookup_offline();
 	test_cache();
 	test_cache_bytes();
+	test_flights();
+	test_single_flight();
 	return tap_done();
 }
