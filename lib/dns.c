@@ -256,31 +256,79 @@ dns_server_str(const struct dns_server *srv, char *buf, size_t size)
 
 /* ---- context and clients ---- */
 
+/* dns_opt_complete - options with every default taken */
+static void
+dns_opt_complete(struct dns_options *opt)
+{
+	if (opt->nservers > DNS_MAX_SERVERS)
+		opt->nservers = DNS_MAX_SERVERS;
+	if (opt->timeout_ms <= 0)
+		opt->timeout_ms = DNS_DEF_TIMEOUT_MS;
+	if (opt->tries <= 0)
+		opt->tries = DNS_DEF_TRIES;
+	if (opt->fail_ttl <= 0)
+		opt->fail_ttl = DNS_DEF_FAIL_TTL;
+	if (opt->fail_ttl > DNS_FAIL_TTL_MAX)
+		opt->fail_ttl = DNS_FAIL_TTL_MAX;
+	if (opt->cache_bytes == 0)
+		opt->cache_bytes = DNS_DEF_CACHE_BYTES;
+}
+
+/*
+ * dns_opt_same_cache - whether two completed options ask the same
+ * servers and shape the cache alike, so that one cache serves both
+ */
+static int
+dns_opt_same_cache(const struct dns_options *a, const struct dns_options *b)
+{
+	size_t i;
+
+	if (a->nservers != b->nservers || a->cache_entries !=
+	    b->cache_entries || a->cache_bytes != b->cache_bytes ||
+	    a->fail_ttl != b->fail_ttl)
+		return 0;
+	for (i = 0; i < a->nservers; i++)
+		if (a->servers[i].addrlen != b->servers[i].addrlen ||
+		    memcmp(&a->servers[i].addr, &b->servers[i].addr,
+		    a->servers[i].addrlen) != 0)
+			return 0;
+	return 1;
+}
+
 /* dns_ctx_new - options and a cache shared by all threads */
 struct dns_ctx *
 dns_ctx_new(const struct dns_options *opt)
 {
+	return dns_ctx_reload(opt, NULL);
+}
+
+/*
+ * dns_ctx_reload - a new context for opt that shares the cache of old
+ * (NULL: none) when the servers and the cache settings are the same
+ */
+struct dns_ctx *
+dns_ctx_reload(const struct dns_options *opt, const struct dns_ctx *old)
+{
 	struct dns_ctx *ctx = xcalloc(1, sizeof(*ctx));
 
 	ctx->opt = *opt;
-	if (ctx->opt.nservers > DNS_MAX_SERVERS)
-		ctx->opt.nservers = DNS_MAX_SERVERS;
-	if (ctx->opt.timeout_ms <= 0)
-		ctx->opt.timeout_ms = DNS_DEF_TIMEOUT_MS;
-	if (ctx->opt.tries <= 0)
-		ctx->opt.tries = DNS_DEF_TRIES;
-	if (ctx->opt.fail_ttl <= 0)
-		ctx->opt.fail_ttl = DNS_DEF_FAIL_TTL;
-	if (ctx->opt.fail_ttl > DNS_FAIL_TTL_MAX)
-		ctx->opt.fail_ttl = DNS_FAIL_TTL_MAX;
-	if (ctx->opt.cache_bytes == 0)
-		ctx->opt.cache_bytes = DNS_DEF_CACHE_BYTES;
-	ctx->cache = dns_cache_new(ctx->opt.cache_entries,
-	    ctx->opt.cache_bytes);
+	dns_opt_complete(&ctx->opt);
+	if (old != NULL && dns_opt_same_cache(&ctx->opt, &old->opt))
+		ctx->cache = dns_cache_ref(old->cache);
+	else
+		ctx->cache = dns_cache_new(ctx->opt.cache_entries,
+		    ctx->opt.cache_bytes);
 	return ctx;
 }
 
-/* dns_ctx_free - free the options and the cache */
+/* dns_ctx_shares_cache - whether two contexts use one cache */
+int
+dns_ctx_shares_cache(const struct dns_ctx *a, const struct dns_ctx *b)
+{
+	return a != NULL && b != NULL && a->cache == b->cache;
+}
+
+/* dns_ctx_free - free the options and drop the cache */
 void
 dns_ctx_free(struct dns_ctx *ctx)
 {

@@ -11,6 +11,10 @@
  *	         struct dns_options *opt);
  *
  *	struct dns_ctx *dns_ctx_new(const struct dns_options *opt);
+ *	struct dns_ctx *dns_ctx_reload(const struct dns_options *opt,
+ *	         const struct dns_ctx *old);
+ *	int  dns_ctx_shares_cache(const struct dns_ctx *a,
+ *	         const struct dns_ctx *b);
  *	void dns_ctx_free(struct dns_ctx *ctx);
  *
  *	struct dns_client *dns_client_new(struct dns_ctx *ctx);
@@ -37,6 +41,17 @@
  *	and freed when no client uses it any more (the caller keeps that
  *	promise: free clients first).  dns_ctx_new() copies opt; a
  *	timeout_ms or tries of 0 or less takes the default (5000 ms, 2).
+ *
+ *	dns_ctx_reload() is dns_ctx_new() for a configuration that replaces
+ *	another (SIGHUP): when old (may be NULL) has the same name servers,
+ *	in the same order, and the same cache_entries, cache_bytes and
+ *	fail_ttl (defaults taken), the new context shares old's cache
+ *	(reference counted, freed with the last context using it), so a
+ *	reload does not forget what was learnt; otherwise it gets an empty
+ *	one.  timeout_ms and tries may differ: they do not change what an
+ *	answer means.  Both contexts stay usable, from any threads, and are
+ *	freed independently.  dns_ctx_shares_cache() tells whether two
+ *	contexts use one cache.
  *
  *	A dns_client belongs to one thread at a time (libmilter runs one
  *	thread per SMTP connection, so a session owns one).  It holds the
@@ -256,6 +271,10 @@ struct dns_batch;
 int		 dns_parse_server(const char *, struct dns_server *);
 int		 dns_servers_from_resolv_conf(const char *, struct dns_options *);
 struct dns_ctx	*dns_ctx_new(const struct dns_options *);
+struct dns_ctx	*dns_ctx_reload(const struct dns_options *,
+		    const struct dns_ctx *);
+int		 dns_ctx_shares_cache(const struct dns_ctx *,
+		    const struct dns_ctx *);
 void		 dns_ctx_free(struct dns_ctx *);
 struct dns_client *dns_client_new(struct dns_ctx *);
 void		 dns_client_free(struct dns_client *);

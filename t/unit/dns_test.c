@@ -1040,6 +1040,49 @@ test_single_flight(void)
 	close(fs.fd);
 }
 
+/* test_ctx_reload - a new context shares the cache when the settings
+ * that shape it are the same */
+static void
+test_ctx_reload(void)
+{
+	struct dns_options opt, other;
+	struct dns_ctx *c1, *c2, *c3;
+	struct dns_client *d1, *d2, *d3;
+	struct dns_reply *r1, *r2, *r3;
+
+	memset(&opt, 0, sizeof(opt));	/* no servers: TEMPFAIL, cached */
+	opt.cache_entries = 100;
+	c1 = dns_ctx_new(&opt);
+	d1 = dns_client_new(c1);
+	r1 = dns_lookup(d1, "x.test", DNS_T_TXT);
+	is_int(r1->status, DNS_TEMPFAIL, "reload: a failure cached in c1");
+	opt.timeout_ms = 1234;		/* not part of the cache's settings */
+	c2 = dns_ctx_reload(&opt, c1);
+	ok(dns_ctx_shares_cache(c1, c2),
+	    "same servers and cache settings: the cache is shared");
+	other = opt;
+	other.cache_bytes = 1 << 20;
+	c3 = dns_ctx_reload(&other, c1);
+	ok(!dns_ctx_shares_cache(c1, c3),
+	    "other cache settings: a new cache");
+	dns_client_free(d1);
+	dns_ctx_free(c1);		/* as the old config goes away */
+	d2 = dns_client_new(c2);
+	d3 = dns_client_new(c3);
+	r2 = dns_lookup(d2, "x.test", DNS_T_TXT);
+	r3 = dns_lookup(d3, "x.test", DNS_T_TXT);
+	ok(r2 == r1, "the new context answers from the old one's cache");
+	ok(r3 != r1, "the context with a new cache asks again");
+	dns_reply_free(r1);
+	dns_reply_free(r2);
+	dns_reply_free(r3);
+	dns_client_free(d2);
+	dns_client_free(d3);
+	dns_ctx_free(c2);
+	dns_ctx_free(c3);
+	ok(!dns_ctx_shares_cache(NULL, NULL), "NULL shares nothing");
+}
+
 /* main - every group of checks, then the plan */
 int
 main(void)
@@ -1052,5 +1095,6 @@ main(void)
 	test_cache_bytes();
 	test_flights();
 	test_single_flight();
+	test_ctx_reload();
 	return tap_done();
 }
