@@ -501,6 +501,22 @@ set_dns_failure_ttl(struct parse_ctx *pc, struct config *cf,
 	return 0;
 }
 
+/* set_dns_message_timeout - DNSMessageTimeout: seconds, > 0, <= 300 */
+static int
+set_dns_message_timeout(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	long ms;
+
+	if (parse_seconds_ms(value, &ms) == -1 || ms < 1 || ms > 300000) {
+		conf_error(pc, "expected seconds, more than 0 and at most 300 "
+		    "(e.g. 8 or 2.5), got '%s'", value);
+		return -1;
+	}
+	cf->dns_message_ms = ms;
+	return 0;
+}
+
 /* add_internal_hosts - parse an address/CIDR list into cf */
 static int
 add_internal_hosts(struct parse_ctx *pc, struct config *cf,
@@ -926,6 +942,7 @@ static const struct keyword {
 	{ "DNSCacheSize", set_dns_cache_size },
 	{ "DNSCacheBytes", set_dns_cache_bytes },
 	{ "DNSFailureTTL", set_dns_failure_ttl },
+	{ "DNSMessageTimeout", set_dns_message_timeout },
 	{ "InternalHosts", set_internal_hosts },
 	{ "SignDaemons", set_sign_daemons },
 	{ "SPF", set_spf },
@@ -1020,6 +1037,7 @@ config_new(const char *path)
 	cf->dns_opts.cache_entries = 10000;
 	cf->dns_opts.cache_bytes = DNS_DEF_CACHE_BYTES;
 	cf->dns_opts.fail_ttl = DNS_DEF_FAIL_TTL;
+	cf->dns_message_ms = CONFIG_DNS_MESSAGE_MS;
 	cf->spf = 1;
 	cf->dkim_verify = 1;
 	cf->dkim_sign = 1;

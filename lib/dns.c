@@ -43,6 +43,7 @@ struct dns_ctx {
 struct dns_client {
 	struct dns_ctx		*ctx;
 	unsigned char		*buf;		/* DNS_MSG_MAX bytes, on first use */
+	long			 budget_ms;	/* waiting left, -1: no limit */
 };
 
 /* what became of one try at one server */
@@ -345,7 +346,46 @@ dns_client_new(struct dns_ctx *ctx)
 	struct dns_client *dc = xcalloc(1, sizeof(*dc));
 
 	dc->ctx = ctx;
+	dc->budget_ms = -1;
 	return dc;
+}
+
+/* dns_client_set_budget - the time the client may wait from now on */
+void
+dns_client_set_budget(struct dns_client *dc, long ms)
+{
+	dc->budget_ms = ms < 0 ? -1 : ms;
+}
+
+/* dns_client_budget - the waiting time left, -1 for no limit */
+long
+dns_client_budget(const struct dns_client *dc)
+{
+	return dc->budget_ms;
+}
+
+/*
+ * client_limit - start a call that may wait: *start is now, and the
+ * time returned the moment no wait may go past (UINT64_MAX: none)
+ */
+static uint64_t
+client_limit(const struct dns_client *dc, uint64_t *start)
+{
+	*start = dns_cache_now_ms();
+	return dc->budget_ms < 0 ? UINT64_MAX :
+	    *start + (uint64_t)dc->budget_ms;
+}
+
+/* client_charge - end a call that may wait: its time leaves the budget */
+static void
+client_charge(struct dns_client *dc, uint64_t start)
+{
+	uint64_t spent = dns_cache_now_ms() - start;
+
+	if (dc->budget_ms < 0)
+		return;
+	dc->budget_ms = spent >= (uint64_t)dc->budget_ms ? 0 :
+	    dc->budget_ms - (long)spent;
 }
 
 /*
@@ -409,6 +449,16 @@ dns_reply_bad_name(uint16_t qtype)
 	struct dns_reply *r = dns_reply_new(DNS_NXDOMAIN, qtype);
 
 	r->cause = DNS_CAUSE_BAD_NAME;
+	return r;
+}
+
+/* dns_reply_out_of_time - TEMPFAIL because the client's budget ran out */
+static struct dns_reply *
+dns_reply_out_of_time(uint16_t qtype)
+{
+	struct dns_reply *r = dns_reply_new(DNS_TEMPFAIL, qtype);
+
+	r->cause = DNS_CAUSE_DEADLINE;
 	return r;
 }
 
@@ -1155,24 +1205,26 @@ dns_resolve(struct dns_client *dc, const struct dns_question *q,
 
 	for (;;) {
 		switch (dns_cache_join(cache, key, q->qtype,
-		    dns_cache_now_ms(), 1, &r, &f)) {
+		    dns_cache_now_ms(), dns_cache_now_ms() < limit, &r, &f)) {
 		case DNS_JOIN_HIT:
 			return r;
 		case DNS_JOIN_LEAD:
 			r = dns_query(dc, q, limit, &cut);
 			expires = dns_expiry(dc->ctx, q->qtype, r, cut);
 			dns_cache_land(cache, f, cut ? NULL : r, expires);
+			if (cut)	/* not shared: ours to mark */
+				r->cause = DNS_CAUSE_DEADLINE;
 			return r;
 		case DNS_JOIN_FOLLOW:
 			if ((r = dns_cache_wait(cache, f, limit)) != NULL)
 				return r;
 			if (dns_cache_now_ms() >= limit)
-				return dns_reply_new(DNS_TEMPFAIL, q->qtype);
+				return dns_reply_out_of_time(q->qtype);
 			continue;	/* abandoned: ask again */
-		case DNS_JOIN_MISS:
+		case DNS_JOIN_MISS:	/* out of time: no query */
 			break;
 		}
-		return dns_reply_new(DNS_TEMPFAIL, q->qtype);
+		return dns_reply_out_of_time(q->qtype);
 	}
 }
 
@@ -1183,6 +1235,7 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 	struct dns_question q;
 	struct dns_reply *r;
 	struct strbuf sb;
+	uint64_t start, limit;
 	char *key;
 	size_t len;
 
@@ -1199,7 +1252,9 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 	len = strlen(name);
 	key = xstrndup(name, name[len - 1] == '.' ? len - 1 : len);
 	str_lower(key);
-	r = dns_resolve(dc, &q, key, UINT64_MAX);
+	limit = client_limit(dc, &start);
+	r = dns_resolve(dc, &q, key, limit);
+	client_charge(dc, start);
 	free(key);
 	return r;
 }
@@ -1313,7 +1368,6 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 
 	b->dc = dc;
 	b->n = n;
-	b->limit = UINT64_MAX;
 	b->qs = xcalloc(n > 0 ? n : 1, sizeof(*b->qs));
 	for (i = 0; i < n; i++) {
 		bq = &b->qs[i];
@@ -1338,6 +1392,10 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 			continue;
 		default:
 			break;
+		}
+		if (dc->budget_ms == 0) {	/* out of time: no query */
+			bq->r = dns_reply_out_of_time(types[i]);
+			continue;
 		}
 		if (dns_build_query(&bq->q, &bq->query, &bq->qlen) != 0) {
 			bq->r = dns_reply_new(DNS_TEMPFAIL, types[i]);
@@ -1460,12 +1518,13 @@ dns_batch_wait(struct dns_batch *b)
 {
 	struct pollfd *pfd;
 	struct dns_batch_q **who;
-	uint64_t now, first;
+	uint64_t now, first, start;
 	size_t i, k;
 	int left, rc;
 
 	if (b == NULL || b->waited)
 		return;
+	b->limit = client_limit(b->dc, &start);
 	dns_batch_lead(b);
 	pfd = xcalloc(b->n > 0 ? b->n : 1, sizeof(*pfd));
 	who = xcalloc(b->n > 0 ? b->n : 1, sizeof(*who));
@@ -1476,7 +1535,7 @@ dns_batch_wait(struct dns_batch *b)
 		for (i = 0; i < b->n; i++) {
 			if (b->qs[i].r != NULL || b->qs[i].fd < 0)
 				continue;
-			if (b->qs[i].deadline <= now) {
+			if (b->qs[i].deadline <= now && now < b->limit) {
 				dns_log_fail(&b->qs[i].q,
 				    dns_batch_server(b, &b->qs[i]), "udp",
 				    "timeout");
@@ -1509,10 +1568,11 @@ dns_batch_wait(struct dns_batch *b)
 	for (i = 0; i < b->n; i++)
 		if (b->qs[i].r == NULL && b->qs[i].fd >= 0)
 			dns_batch_done(b, &b->qs[i],
-			    dns_reply_new(DNS_TEMPFAIL, b->qs[i].q.qtype), 1);
+			    dns_reply_out_of_time(b->qs[i].q.qtype), 1);
 	free(pfd);
 	free(who);
 	dns_batch_follow(b);
+	client_charge(b->dc, start);
 	b->waited = 1;
 }
 

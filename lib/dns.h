@@ -19,6 +19,8 @@
  *
  *	struct dns_client *dns_client_new(struct dns_ctx *ctx);
  *	void dns_client_free(struct dns_client *dc);
+ *	void dns_client_set_budget(struct dns_client *dc, long ms);
+ *	long dns_client_budget(const struct dns_client *dc);
  *
  *	struct dns_reply *dns_lookup(struct dns_client *dc, const char *name,
  *	         uint16_t qtype);
@@ -60,6 +62,23 @@
  *	thread-safe, and need not be.  With no name servers in the options,
  *	every lookup that misses the cache is DNS_TEMPFAIL.
  *
+ *	A client may be given a time budget: dns_client_set_budget(dc, ms)
+ *	allows ms milliseconds of waiting from then on (a negative ms, the
+ *	default: no limit).  The budget is charged with the time spent
+ *	inside dns_lookup() and dns_batch_wait() (and dns_batch_reply(),
+ *	which waits), and only that: time between calls, while the caller
+ *	does other things, costs nothing, and neither does a batch's query
+ *	whose answer arrived before the wait began.  No wait goes past the
+ *	budget: a try's timeout, a TCP exchange and a wait for another
+ *	thread's query are all cut at it.  What is not answered by then is
+ *	DNS_TEMPFAIL with r->cause DNS_CAUSE_DEADLINE, and is not cached
+ *	(another client may have time left).  Once the budget is spent,
+ *	every question the cache does not answer is such a TEMPFAIL at
+ *	once, without a query; answers already cached, or already arrived
+ *	for a batch, are still given.  dns_client_budget() is what is
+ *	left (-1: no limit).  The session gives each message its budget
+ *	(DNSMessageTimeout).
+ *
  *	Identical questions are asked once (single-flight): while a
  *	dns_lookup() of (name, qtype) waits for its answer, a dns_lookup()
  *	of the same question from any other thread of the dns_ctx (or of a
@@ -89,7 +108,8 @@
  *			without any query (ttl 0, not cached, r->cause
  *			DNS_CAUSE_BAD_NAME);
  *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, or a
- *			malformed or hostile answer.
+ *			malformed or hostile answer; or the client's time
+ *			budget ran out (r->cause DNS_CAUSE_DEADLINE).
  *
  *	A name may end in one dot; that dot is ignored.  Every other byte
  *	is taken literally as part of a label (no backslash escapes).
@@ -114,7 +134,8 @@
  *	NUL-terminated at that length.  At most DNS_MAX_RR records are
  *	decoded.  The DNS message itself is not kept.  r->cause says
  *	where the status comes from: DNS_CAUSE_SERVER (the answer, or the
- *	servers' failure) or DNS_CAUSE_BAD_NAME (see DNS_NXDOMAIN above).
+ *	servers' failure), DNS_CAUSE_BAD_NAME (see DNS_NXDOMAIN above) or
+ *	DNS_CAUSE_DEADLINE (the client's budget ran out, see above).
  *	r->size is what the reply holds in bytes (its allocations, each
  *	counted with malloc's overhead), for the cache.  r->ttl is the smallest TTL of the records used (CNAMEs
  *	included), as received, capped at DNS_MAX_TTL; for a negative answer
@@ -226,7 +247,8 @@ enum dns_status {
 /* where a reply's status comes from */
 enum dns_cause {
 	DNS_CAUSE_SERVER,	/* the servers' answer, or their failure */
-	DNS_CAUSE_BAD_NAME	/* NXDOMAIN, not asked: the name cannot be */
+	DNS_CAUSE_BAD_NAME,	/* NXDOMAIN, not asked: the name cannot be */
+	DNS_CAUSE_DEADLINE	/* TEMPFAIL: the client's time budget ran out */
 };
 
 struct dns_server {
@@ -278,6 +300,8 @@ int		 dns_ctx_shares_cache(const struct dns_ctx *,
 void		 dns_ctx_free(struct dns_ctx *);
 struct dns_client *dns_client_new(struct dns_ctx *);
 void		 dns_client_free(struct dns_client *);
+void		 dns_client_set_budget(struct dns_client *, long);
+long		 dns_client_budget(const struct dns_client *);
 struct dns_reply *dns_lookup(struct dns_client *, const char *, uint16_t);
 struct dns_reply *dns_reply_ref(struct dns_reply *);
 void		 dns_reply_free(struct dns_reply *);

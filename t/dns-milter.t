@@ -1,7 +1,9 @@
 #!/bin/sh
 # dns-milter.t - the DNS layer as the daemon uses it, over the milter
 # protocol (miltertest): the DNS cache survives a SIGHUP reload when the
-# DNS settings are unchanged, and is rebuilt when they change.
+# DNS settings are unchanged, and is rebuilt when they change; a message
+# whose lookups would wait longer than DNSMessageTimeout gets its verdict
+# with temperror for what was not answered in time.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
@@ -79,5 +81,61 @@ kill -HUP "$AM_PID"
 check "a reload with another DNSTimeout only" reloaded 3
 send "the message after it"
 is "$(asked)" 2 "... the cache is kept: DNSTimeout does not change answers"
+
+# ---- DNSMessageTimeout: the DNS time of one message ----
+cat > "$tmpdir/slow.yml" <<'YML'
+late.example:
+  - TXT: "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.late.example:
+  - DELAY: 3000
+  - TXT: "v=DMARC1; p=reject"
+slow.example:
+  - DELAY: 1200
+  - TXT: "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.slow.example:
+  - DELAY: 1200
+  - TXT: "v=DMARC1; p=reject"
+fast.example:
+  - TXT: "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.fast.example:
+  - TXT: "v=DMARC1; p=reject"
+YML
+kill "$AM_PID"
+wait "$AM_PID" 2>/dev/null
+start_dns "$tmpdir/slow.yml" || exit 1
+write_config "$tmpdir/budget.conf" "DNSMessageTimeout 2"
+sed 's/^DNSTimeout .*/DNSTimeout 5/' "$tmpdir/budget.conf" > "$tmpdir/b.conf"
+start_authmilter "$tmpdir/b.conf" || exit 1
+
+# from DOMAIN: one message from DOMAIN's server with From DOMAIN, accepted;
+# prints authmilter's log line for it
+from() {
+	cat > "$tmpdir/from.lua" <<LUA
+conn = mt.connect(sock, 40, 0.25)
+if conn == nil then error("cannot connect") end
+mt.conninfo(conn, "mail.$1", "192.0.2.1")
+mt.helo(conn, "mail.$1")
+mt.mailfrom(conn, "<user@$1>")
+if mt.getreply(conn) ~= SMFIR_CONTINUE then error("MAIL FROM not continued") end
+mt.header(conn, "From", "user@$1")
+mt.eoh(conn)
+if mt.eom(conn) ~= nil then error("eom") end
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+mt.disconnect(conn)
+LUA
+	miltertest -D sock="unix:$AM_SOCK" -s "$tmpdir/from.lua" \
+	    > "$tmpdir/mt.out" 2>&1 || sed 's/^/# /' "$tmpdir/mt.out"
+	grep "from=<user@$1>" "$AM_LOG" | tail -1
+}
+
+out=$(from late.example)
+like "$out" "spf=pass" "a DMARC record later than DNSMessageTimeout: SPF passes"
+like "$out" "dmarc=temperror" "... DMARC is temperror (the record is not waited for)"
+like "$out" "action=accept" "... and the message accepted (TemporaryFailures no)"
+out=$(from slow.example)
+like "$out" "spf=pass" "SPF and DMARC each within DNSTimeout, not together: SPF passes"
+like "$out" "dmarc=temperror" "... DMARC is temperror: the message's DNS time is spent"
+out=$(from fast.example)
+like "$out" "dmarc=pass" "the next message has its own DNS time: DMARC passes"
 
 done_testing

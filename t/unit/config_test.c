@@ -499,8 +499,9 @@ test_bad_values(void)
 	cf = expect_good("DNSTries 2");
 	if (cf != NULL)
 		ok(cf->dns_opts.cache_bytes == 16L << 20 &&
-		    cf->dns_opts.fail_ttl == 30,
-		    "default DNSCacheBytes 16M, DNSFailureTTL 30");
+		    cf->dns_opts.fail_ttl == 30 && cf->dns_message_ms == 8000,
+		    "default DNSCacheBytes 16M, DNSFailureTTL 30, "
+		    "DNSMessageTimeout 8");
 	config_unref(cf);
 	cf = expect_good("DNSCacheBytes 64k");
 	if (cf != NULL)
@@ -521,6 +522,16 @@ test_bad_values(void)
 	if (cf != NULL)
 		is_int(cf->dns_opts.fail_ttl, 300, "DNSFailureTTL 300");
 	config_unref(cf);
+	cf = expect_good("DNSMessageTimeout 2.5");
+	if (cf != NULL)
+		is_int(cf->dns_message_ms, 2500, "DNSMessageTimeout 2.5");
+	config_unref(cf);
+	expect_bad("DNSMessageTimeout 0", "DNSMessageTimeout",
+	    "expected seconds, more than 0 and at most 300 (e.g. 8 or 2.5), "
+	    "got '0'");
+	expect_bad("DNSMessageTimeout 301", "DNSMessageTimeout",
+	    "expected seconds, more than 0 and at most 300 (e.g. 8 or 2.5), "
+	    "got '301'");
 	expect_bad("DNSFailureTTL 0", "DNSFailureTTL",
 	    "expected seconds from 1 to 300, got '0'");
 	expect_bad("DNSFailureTTL 301", "DNSFailureTTL",

@@ -1083,6 +1083,108 @@ test_ctx_reload(void)
 	ok(!dns_ctx_shares_cache(NULL, NULL), "NULL shares nothing");
 }
 
+/* test_budget - a client's time budget: cut waits, no queries after */
+static void
+test_budget(void)
+{
+	static struct msg m;
+	struct dns_options opt;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct fake fs;
+	struct dns_ctx *ctx;
+	struct dns_client *dc, *other;
+	struct dns_batch *b;
+	struct dns_reply *r;
+	const char *names[2] = { "k1.test", "k2.test" };
+	uint16_t types[2] = { DNS_T_TXT, DNS_T_TXT };
+	char spec[32];
+
+	memset(&fs, 0, sizeof(fs));
+	fs.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fs.fd < 0 || bind(fs.fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || getsockname(fs.fd,
+	    (struct sockaddr *)&sin, &sl) != 0) {
+		ok(0, "fake name server");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", ntohs(sin.sin_port));
+	(void)dns_parse_server(spec, &opt.servers[0]);
+	opt.nservers = 1;
+	opt.timeout_ms = 60000;		/* the budget, not this, must cut */
+	opt.tries = 2;
+	opt.cache_entries = 100;
+	ctx = dns_ctx_new(&opt);
+	dc = dns_client_new(ctx);
+	other = dns_client_new(ctx);
+	is_int(dns_client_budget(dc), -1, "a new client has no budget");
+
+	/* an answer within the budget; it is cached */
+	dns_client_set_budget(dc, 100000);
+	b = dns_batch_start(dc, names, types, 1);
+	is_int(fake_recv(&fs), 0, "within the budget: asked");
+	m_header(&m, R_NOERROR, 1, 0, "k1.test", DNS_T_TXT);
+	m_rr(&m, NULL, DNS_T_TXT, 300, 4);
+	m_u8(&m, 3);
+	m_u8(&m, 'k');
+	m_u8(&m, 'e');
+	m_u8(&m, 'y');
+	fake_send(&fs, &m);
+	r = dns_batch_reply(b, "k1.test", DNS_T_TXT);
+	ok(r->status == DNS_DATA && dns_client_budget(dc) > 0 &&
+	    dns_client_budget(dc) <= 100000, "... answered, budget charged");
+	dns_reply_free(r);
+	dns_batch_free(b);
+
+	/* a server that never answers: the budget cuts the 60 s timeout */
+	dns_client_set_budget(dc, 200);
+	r = dns_lookup(dc, "silent.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "no answer within the budget: TEMPFAIL, out of time");
+	dns_reply_free(r);
+	is_int(dns_client_budget(dc), 0, "... the budget is spent");
+	is_int(fake_recv(&fs), 0, "... after one query");
+	is_int(fake_pending(&fs), 0, "... and no second try past the budget");
+
+	/* spent: cache hits still answer, misses fail at once, unasked */
+	r = dns_lookup(dc, "k1.test", DNS_T_TXT);
+	is_int(r->status, DNS_DATA, "spent budget: a cached answer is given");
+	dns_reply_free(r);
+	r = dns_lookup(dc, "other.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "spent budget: a lookup not cached is TEMPFAIL");
+	dns_reply_free(r);
+	b = dns_batch_start(dc, names, types, 2);
+	r = dns_batch_reply(b, "k2.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "spent budget: so is a batch's");
+	dns_reply_free(r);
+	r = dns_batch_reply(b, "k1.test", DNS_T_TXT);
+	is_int(r->status, DNS_DATA, "... whose cached answers are given");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	is_int(fake_pending(&fs), 0, "... and none of them asked");
+
+	/* what was cut is not cached: a client with time asks again */
+	dns_client_set_budget(other, 100000);
+	b = dns_batch_start(other, (const char *const[]){ "silent.test" },
+	    types, 1);
+	is_int(fake_recv(&fs), 0,
+	    "a cut lookup was not cached: another client asks");
+	dns_batch_free(b);
+	dns_client_set_budget(dc, -1);
+	is_int(dns_client_budget(dc), -1, "the budget can be lifted");
+
+	dns_client_free(dc);
+	dns_client_free(other);
+	dns_ctx_free(ctx);
+	close(fs.fd);
+}
+
 /* main - every group of checks, then the plan */
 int
 main(void)
@@ -1096,5 +1198,6 @@ main(void)
 	test_flights();
 	test_single_flight();
 	test_ctx_reload();
+	test_budget();
 	return tap_done();
 }
