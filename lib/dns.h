@@ -176,8 +176,10 @@
  *	A batch asks many questions at once, so that a caller waits for
  *	the slowest answer, not for their sum (DKIM keys at end of
  *	headers).  dns_batch_start() looks each (names[i], types[i]) up in
- *	the cache and sends a UDP query for each one missing, every one
- *	from its own socket with its own id, and returns without waiting.
+ *	the cache and sends a UDP query for each one missing that no other
+ *	thread is asking already (that one's answer is taken instead), every
+ *	one from its own socket with its own id, and returns without
+ *	waiting; with the client's budget spent it sends none (see above).
  *	dns_batch_wait() waits until every query has its answer: each try
  *	waits opt->timeout_ms from its own sending, an unanswered or
  *	refused try is sent again to the next server, for at most
