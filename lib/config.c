@@ -433,6 +433,90 @@ set_dns_cache_size(struct parse_ctx *pc, struct config *cf,
 	return 0;
 }
 
+/* parse_bytes - "16777216", "64K", "16M", "1G" into bytes, at most max */
+static int
+parse_bytes(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	if (!ascii_isdigit((unsigned char)*p))
+		return -1;
+	for (; ascii_isdigit((unsigned char)*p); p++)
+		if ((v = v * 10 + (unsigned long long)(*p - '0')) > max)
+			return -1;
+	switch (ascii_tolower((unsigned char)*p)) {
+	case '\0':
+		break;
+	case 'k':
+		unit = 1024;
+		break;
+	case 'm':
+		unit = 1024 * 1024;
+		break;
+	case 'g':
+		unit = 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -1;
+	if (v > max / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+/* set_dns_cache_bytes - DNSCacheBytes: 64K to 4G */
+static int
+set_dns_cache_bytes(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	unsigned long long v;
+
+	if (parse_bytes(value, DNS_CACHE_BYTES_MAX, &v) == -1 ||
+	    v < DNS_CACHE_BYTES_MIN) {
+		conf_error(pc, "expected a size from 64K to 4G (bytes, or "
+		    "with K, M or G), got '%s'", value);
+		return -1;
+	}
+	cf->dns_opts.cache_bytes = (size_t)v;
+	return 0;
+}
+
+/* set_dns_failure_ttl - DNSFailureTTL: seconds, 1 to 300 (RFC 9520) */
+static int
+set_dns_failure_ttl(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(value, DNS_FAIL_TTL_MAX, &v) == -1 || v < 1) {
+		conf_error(pc, "expected seconds from 1 to %d, got '%s'",
+		    DNS_FAIL_TTL_MAX, value);
+		return -1;
+	}
+	cf->dns_opts.fail_ttl = (int)v;
+	return 0;
+}
+
+/* set_dns_message_timeout - DNSMessageTimeout: seconds, > 0, <= 300 */
+static int
+set_dns_message_timeout(struct parse_ctx *pc, struct config *cf,
+    const char *value)
+{
+	long ms;
+
+	if (parse_seconds_ms(value, &ms) == -1 || ms < 1 || ms > 300000) {
+		conf_error(pc, "expected seconds, more than 0 and at most 300 "
+		    "(e.g. 8 or 2.5), got '%s'", value);
+		return -1;
+	}
+	cf->dns_message_ms = ms;
+	return 0;
+}
+
 /* add_internal_hosts - parse an address/CIDR list into cf */
 static int
 add_internal_hosts(struct parse_ctx *pc, struct config *cf,
@@ -856,6 +940,9 @@ static const struct keyword {
 	{ "DNSTimeout", set_dns_timeout },
 	{ "DNSTries", set_dns_tries },
 	{ "DNSCacheSize", set_dns_cache_size },
+	{ "DNSCacheBytes", set_dns_cache_bytes },
+	{ "DNSFailureTTL", set_dns_failure_ttl },
+	{ "DNSMessageTimeout", set_dns_message_timeout },
 	{ "InternalHosts", set_internal_hosts },
 	{ "SignDaemons", set_sign_daemons },
 	{ "SPF", set_spf },
@@ -948,6 +1035,9 @@ config_new(const char *path)
 	cf->dns_opts.timeout_ms = 5000;
 	cf->dns_opts.tries = 2;
 	cf->dns_opts.cache_entries = 10000;
+	cf->dns_opts.cache_bytes = DNS_DEF_CACHE_BYTES;
+	cf->dns_opts.fail_ttl = DNS_DEF_FAIL_TTL;
+	cf->dns_message_ms = CONFIG_DNS_MESSAGE_MS;
 	cf->spf = 1;
 	cf->dkim_verify = 1;
 	cf->dkim_sign = 1;

@@ -51,6 +51,7 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/authmilter.conf"
 #define CONFIG_EXIT_BAD		78	/* EX_CONFIG */
+#define CONFIG_DNS_MESSAGE_MS	8000	/* DNSMessageTimeout default */
 
 struct config {
 	char		 *path;
@@ -58,7 +59,8 @@ struct config {
 	char		 *authserv_id;	/* AuthservID, default: host name */
 	char		 *domains_path;	/* Domains, NULL if none */
 	struct table	 *table;	/* loaded Domains, NULL if none */
-	struct dns_options dns_opts;	/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize */
+	struct dns_options dns_opts;	/* Nameservers, DNSTimeout, DNSTries, DNSCacheSize, DNSCacheBytes, DNSFailureTTL */
+	long		  dns_message_ms; /* DNSMessageTimeout, default 8 s */
 	struct cidr_list  internal_hosts; /* InternalHosts, default 127.0.0.1 ::1 */
 	char		**sign_daemons;	/* SignDaemons, NULL-terminated */
 	int		  spf;		/* SPF, default yes */

@@ -1444,7 +1444,7 @@ key_fetch(struct dkim_verifier *v, struct dns_client *dc, struct vsig *s,
 			dkim_key_clear(key);
 	}
 	if (!found) {
-		if (r->status == DNS_NXDOMAIN && r->wire == NULL) {
+		if (r->cause == DNS_CAUSE_BAD_NAME) {
 			sb_puts(c, "no key: no such name ");
 			key_name(c, s);
 		} else if (why.len > 0) {

@@ -33,6 +33,7 @@
 #define DNS_WIRE_NAME_MAX	255
 #define DNS_DEF_TIMEOUT_MS	5000
 #define DNS_DEF_TRIES		2
+#define DNS_ALLOC_OVERHEAD	16	/* malloc's bytes per allocation */
 
 struct dns_ctx {
 	struct dns_options	 opt;
@@ -42,6 +43,7 @@ struct dns_ctx {
 struct dns_client {
 	struct dns_ctx		*ctx;
 	unsigned char		*buf;		/* DNS_MSG_MAX bytes, on first use */
+	long			 budget_ms;	/* waiting left, -1: no limit */
 };
 
 /* what became of one try at one server */
@@ -255,24 +257,79 @@ dns_server_str(const struct dns_server *srv, char *buf, size_t size)
 
 /* ---- context and clients ---- */
 
+/* dns_opt_complete - options with every default taken */
+static void
+dns_opt_complete(struct dns_options *opt)
+{
+	if (opt->nservers > DNS_MAX_SERVERS)
+		opt->nservers = DNS_MAX_SERVERS;
+	if (opt->timeout_ms <= 0)
+		opt->timeout_ms = DNS_DEF_TIMEOUT_MS;
+	if (opt->tries <= 0)
+		opt->tries = DNS_DEF_TRIES;
+	if (opt->fail_ttl <= 0)
+		opt->fail_ttl = DNS_DEF_FAIL_TTL;
+	if (opt->fail_ttl > DNS_FAIL_TTL_MAX)
+		opt->fail_ttl = DNS_FAIL_TTL_MAX;
+	if (opt->cache_bytes == 0)
+		opt->cache_bytes = DNS_DEF_CACHE_BYTES;
+}
+
+/*
+ * dns_opt_same_cache - whether two completed options ask the same
+ * servers and shape the cache alike, so that one cache serves both
+ */
+static int
+dns_opt_same_cache(const struct dns_options *a, const struct dns_options *b)
+{
+	size_t i;
+
+	if (a->nservers != b->nservers || a->cache_entries !=
+	    b->cache_entries || a->cache_bytes != b->cache_bytes ||
+	    a->fail_ttl != b->fail_ttl)
+		return 0;
+	for (i = 0; i < a->nservers; i++)
+		if (a->servers[i].addrlen != b->servers[i].addrlen ||
+		    memcmp(&a->servers[i].addr, &b->servers[i].addr,
+		    a->servers[i].addrlen) != 0)
+			return 0;
+	return 1;
+}
+
 /* dns_ctx_new - options and a cache shared by all threads */
 struct dns_ctx *
 dns_ctx_new(const struct dns_options *opt)
 {
+	return dns_ctx_reload(opt, NULL);
+}
+
+/*
+ * dns_ctx_reload - a new context for opt that shares the cache of old
+ * (NULL: none) when the servers and the cache settings are the same
+ */
+struct dns_ctx *
+dns_ctx_reload(const struct dns_options *opt, const struct dns_ctx *old)
+{
 	struct dns_ctx *ctx = xcalloc(1, sizeof(*ctx));
 
 	ctx->opt = *opt;
-	if (ctx->opt.nservers > DNS_MAX_SERVERS)
-		ctx->opt.nservers = DNS_MAX_SERVERS;
-	if (ctx->opt.timeout_ms <= 0)
-		ctx->opt.timeout_ms = DNS_DEF_TIMEOUT_MS;
-	if (ctx->opt.tries <= 0)
-		ctx->opt.tries = DNS_DEF_TRIES;
-	ctx->cache = dns_cache_new(ctx->opt.cache_entries);
+	dns_opt_complete(&ctx->opt);
+	if (old != NULL && dns_opt_same_cache(&ctx->opt, &old->opt))
+		ctx->cache = dns_cache_ref(old->cache);
+	else
+		ctx->cache = dns_cache_new(ctx->opt.cache_entries,
+		    ctx->opt.cache_bytes);
 	return ctx;
 }
 
-/* dns_ctx_free - free the options and the cache */
+/* dns_ctx_shares_cache - whether two contexts use one cache */
+int
+dns_ctx_shares_cache(const struct dns_ctx *a, const struct dns_ctx *b)
+{
+	return a != NULL && b != NULL && a->cache == b->cache;
+}
+
+/* dns_ctx_free - free the options and drop the cache */
 void
 dns_ctx_free(struct dns_ctx *ctx)
 {
@@ -289,7 +346,46 @@ dns_client_new(struct dns_ctx *ctx)
 	struct dns_client *dc = xcalloc(1, sizeof(*dc));
 
 	dc->ctx = ctx;
+	dc->budget_ms = -1;
 	return dc;
+}
+
+/* dns_client_set_budget - the time the client may wait from now on */
+void
+dns_client_set_budget(struct dns_client *dc, long ms)
+{
+	dc->budget_ms = ms < 0 ? -1 : ms;
+}
+
+/* dns_client_budget - the waiting time left, -1 for no limit */
+long
+dns_client_budget(const struct dns_client *dc)
+{
+	return dc->budget_ms;
+}
+
+/*
+ * client_limit - start a call that may wait: *start is now, and the
+ * time returned the moment no wait may go past (UINT64_MAX: none)
+ */
+static uint64_t
+client_limit(const struct dns_client *dc, uint64_t *start)
+{
+	*start = dns_cache_now_ms();
+	return dc->budget_ms < 0 ? UINT64_MAX :
+	    *start + (uint64_t)dc->budget_ms;
+}
+
+/* client_charge - end a call that may wait: its time leaves the budget */
+static void
+client_charge(struct dns_client *dc, uint64_t start)
+{
+	uint64_t spent = dns_cache_now_ms() - start;
+
+	if (dc->budget_ms < 0)
+		return;
+	dc->budget_ms = spent >= (uint64_t)dc->budget_ms ? 0 :
+	    dc->budget_ms - (long)spent;
 }
 
 /*
@@ -316,6 +412,23 @@ dns_client_free(struct dns_client *dc)
 
 /* ---- replies ---- */
 
+/*
+ * dns_reply_account - set r->size: the bytes the reply holds, each
+ * allocation counted with malloc's overhead
+ */
+static void
+dns_reply_account(struct dns_reply *r)
+{
+	size_t i, size = sizeof(*r) + DNS_ALLOC_OVERHEAD;
+
+	if (r->rr != NULL)
+		size += r->count * sizeof(*r->rr) + DNS_ALLOC_OVERHEAD;
+	for (i = 0; i < r->count; i++)
+		if (r->rr[i].text != NULL)
+			size += r->rr[i].len + 1 + DNS_ALLOC_OVERHEAD;
+	r->size = size;
+}
+
 /* dns_reply_new - an empty reply with one reference */
 static struct dns_reply *
 dns_reply_new(enum dns_status status, uint16_t qtype)
@@ -325,7 +438,39 @@ dns_reply_new(enum dns_status status, uint16_t qtype)
 	r->status = status;
 	r->qtype = qtype;
 	r->refs = 1;
+	dns_reply_account(r);
 	return r;
+}
+
+/* dns_reply_bad_name - NXDOMAIN for a name that cannot be asked */
+static struct dns_reply *
+dns_reply_bad_name(uint16_t qtype)
+{
+	struct dns_reply *r = dns_reply_new(DNS_NXDOMAIN, qtype);
+
+	r->cause = DNS_CAUSE_BAD_NAME;
+	return r;
+}
+
+/* dns_reply_out_of_time - TEMPFAIL because the client's budget ran out */
+static struct dns_reply *
+dns_reply_out_of_time(uint16_t qtype)
+{
+	struct dns_reply *r = dns_reply_new(DNS_TEMPFAIL, qtype);
+
+	r->cause = DNS_CAUSE_DEADLINE;
+	return r;
+}
+
+/*
+ * dns_keep_max - the largest reply of a type the cache may keep:
+ * DNS_KEEP_TXT_MAX for TXT and SPF, DNS_KEEP_RR_MAX for the others
+ */
+static size_t
+dns_keep_max(uint16_t qtype)
+{
+	return qtype == DNS_T_TXT || qtype == DNS_T_SPF ? DNS_KEEP_TXT_MAX :
+	    DNS_KEEP_RR_MAX;
 }
 
 /* dns_reply_ref - one more reference to a reply */
@@ -348,7 +493,6 @@ dns_reply_free(struct dns_reply *r)
 	for (i = 0; i < r->count; i++)
 		free(r->rr[i].text);
 	free(r->rr);
-	free(r->wire);
 	free(r);
 }
 
@@ -555,7 +699,7 @@ dns_owner_is(const ldns_rr *rr, const ldns_rdf *name)
  */
 static struct dns_reply *
 dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
-    const unsigned char *wire, size_t len, const char **why, int *foreign)
+    const char **why, int *foreign)
 {
 	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
 	const ldns_rr *rr, *cname;
@@ -621,9 +765,6 @@ dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
 	}
 
 	r = dns_reply_new(DNS_NODATA, q->qtype);
-	r->wire = xmalloc(len);
-	memcpy(r->wire, wire, len);
-	r->wirelen = len;
 	if (rcode == LDNS_RCODE_NOERROR && found > 0 && cur != NULL) {
 		n = found < DNS_MAX_RR ? found : DNS_MAX_RR;
 		r->rr = xcalloc(n, sizeof(*r->rr));
@@ -647,6 +788,7 @@ dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
 		ttl = dns_ttl_min(ttl, dns_negative_ttl(pkt));
 	}
 	r->ttl = ttl > DNS_MAX_TTL ? DNS_MAX_TTL : ttl;
+	dns_reply_account(r);
 	return r;
 }
 
@@ -668,7 +810,7 @@ dns_answer(const struct dns_question *q, const unsigned char *wire,
 		*foreign = 1;
 		return NULL;
 	}
-	r = dns_classify(pkt, q, wire, len, why, foreign);
+	r = dns_classify(pkt, q, why, foreign);
 	ldns_pkt_free(pkt);
 	return r;
 }
@@ -686,7 +828,7 @@ dns_reply_parse(const char *name, uint16_t qtype, const unsigned char *wire,
 	q.name = name;
 	q.qtype = qtype;
 	if (dns_name_to_wire(name, &q) != 0)
-		return dns_reply_new(DNS_NXDOMAIN, qtype);
+		return dns_reply_bad_name(qtype);
 	if ((r = dns_answer(&q, wire, len, &why, &foreign)) == NULL)
 		r = dns_reply_new(DNS_TEMPFAIL, qtype);
 	return r;
@@ -824,7 +966,7 @@ dns_udp_take(const struct dns_server *srv, const struct dns_question *q,
 static enum dns_try
 dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
     const struct dns_question *q, unsigned char *query, size_t qlen,
-    struct dns_reply **rp)
+    uint64_t limit, struct dns_reply **rp)
 {
 	uint64_t deadline;
 	ssize_t n;
@@ -834,6 +976,8 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
 	if ((fd = dns_udp_open(srv, q, query, qlen)) < 0)
 		return TRY_FAILED;
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
+	if (deadline > limit)
+		deadline = limit;
 	while (dns_wait(fd, POLLIN, deadline)) {
 		n = recv(fd, client_buf(dc), DNS_MSG_MAX, 0);
 		if (n < 0) {
@@ -888,7 +1032,7 @@ dns_io_all(int fd, unsigned char *p, size_t n, int out, uint64_t deadline)
 static enum dns_try
 dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
     const struct dns_question *q, unsigned char *query, size_t qlen,
-    struct dns_reply **rp)
+    uint64_t limit, struct dns_reply **rp)
 {
 	unsigned char len[2];
 	uint64_t deadline;
@@ -901,6 +1045,8 @@ dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
 	query[0] = (unsigned char)(id >> 8);
 	query[1] = (unsigned char)id;
 	deadline = dns_cache_now_ms() + (uint64_t)dc->ctx->opt.timeout_ms;
+	if (deadline > limit)
+		deadline = limit;
 	fd = socket(srv->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -970,9 +1116,13 @@ dns_build_query(const struct dns_question *q, uint8_t **wire, size_t *len)
 	return 0;
 }
 
-/* dns_query - ask the servers, rounds of tries; a TEMPFAIL reply if none */
+/*
+ * dns_query - ask the servers, rounds of tries, no wait past limit; a
+ * TEMPFAIL reply if none answers (*cut set if limit ended the tries)
+ */
 static struct dns_reply *
-dns_query(struct dns_client *dc, const struct dns_question *q)
+dns_query(struct dns_client *dc, const struct dns_question *q,
+    uint64_t limit, int *cut)
 {
 	const struct dns_options *opt = &dc->ctx->opt;
 	const struct dns_server *srv;
@@ -982,6 +1132,7 @@ dns_query(struct dns_client *dc, const struct dns_question *q)
 	size_t qlen, i;
 	int round;
 
+	*cut = 0;
 	if (dns_build_query(q, &query, &qlen) != 0) {
 		log_msg(LOG_DEBUG, "dns: ldns cannot build a query of type %u",
 		    q->qtype);
@@ -991,18 +1142,90 @@ dns_query(struct dns_client *dc, const struct dns_question *q)
 		log_msg(LOG_DEBUG, "dns: %s: no name servers", q->name);
 	for (round = 0; round < opt->tries; round++) {
 		for (i = 0; i < opt->nservers; i++) {
+			if (dns_cache_now_ms() >= limit) {
+				*cut = 1;
+				goto out;
+			}
 			srv = &opt->servers[i];
-			t = dns_try_udp(dc, srv, q, query, qlen, &r);
+			t = dns_try_udp(dc, srv, q, query, qlen, limit, &r);
 			if (t == TRY_TRUNCATED)
-				t = dns_try_tcp(dc, srv, q, query, qlen, &r);
+				t = dns_try_tcp(dc, srv, q, query, qlen, limit,
+				    &r);
 			if (t == TRY_ANSWER) {
 				free(query);
 				return r;
 			}
 		}
 	}
+	if (dns_cache_now_ms() >= limit)
+		*cut = 1;
+out:
 	free(query);
 	return dns_reply_new(DNS_TEMPFAIL, q->qtype);
+}
+
+/*
+ * dns_expiry - until when the cache may keep a reply, 0 for not at all:
+ * answers for their TTL, unless larger than their type may keep; a
+ * failure of the servers for opt.fail_ttl seconds (RFC 9520), never
+ * one that our own time limit cut short
+ */
+static uint64_t
+dns_expiry(const struct dns_ctx *ctx, uint16_t qtype,
+    const struct dns_reply *r, int cut)
+{
+	uint64_t ttl_ms;
+
+	if (r->status == DNS_TEMPFAIL) {
+		if (cut || r->cause != DNS_CAUSE_SERVER)
+			return 0;
+		ttl_ms = (uint64_t)ctx->opt.fail_ttl * 1000;
+	} else {
+		if (r->ttl == 0 || r->size > dns_keep_max(qtype))
+			return 0;
+		ttl_ms = (uint64_t)r->ttl * 1000;
+	}
+	return dns_cache_now_ms() + ttl_ms;
+}
+
+/*
+ * dns_resolve - the reply for a question by its cache key: from the
+ * cache, from a query of another thread in flight, or asked here (and
+ * then shared); no wait past limit
+ */
+static struct dns_reply *
+dns_resolve(struct dns_client *dc, const struct dns_question *q,
+    const char *key, uint64_t limit)
+{
+	struct dns_cache *cache = dc->ctx->cache;
+	struct dns_flight *f;
+	struct dns_reply *r;
+	uint64_t expires;
+	int cut;
+
+	for (;;) {
+		switch (dns_cache_join(cache, key, q->qtype,
+		    dns_cache_now_ms(), dns_cache_now_ms() < limit, &r, &f)) {
+		case DNS_JOIN_HIT:
+			return r;
+		case DNS_JOIN_LEAD:
+			r = dns_query(dc, q, limit, &cut);
+			expires = dns_expiry(dc->ctx, q->qtype, r, cut);
+			dns_cache_land(cache, f, cut ? NULL : r, expires);
+			if (cut)	/* not shared: ours to mark */
+				r->cause = DNS_CAUSE_DEADLINE;
+			return r;
+		case DNS_JOIN_FOLLOW:
+			if ((r = dns_cache_wait(cache, f, limit)) != NULL)
+				return r;
+			if (dns_cache_now_ms() >= limit)
+				return dns_reply_out_of_time(q->qtype);
+			continue;	/* abandoned: ask again */
+		case DNS_JOIN_MISS:	/* out of time: no query */
+			break;
+		}
+		return dns_reply_out_of_time(q->qtype);
+	}
 }
 
 /* dns_lookup - a classified reply for (name, qtype), cached or asked */
@@ -1012,6 +1235,7 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 	struct dns_question q;
 	struct dns_reply *r;
 	struct strbuf sb;
+	uint64_t start, limit;
 	char *key;
 	size_t len;
 
@@ -1023,20 +1247,14 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 		log_msg(LOG_DEBUG, "dns: %s: not a name that can be asked",
 		    sb.s);
 		sb_free(&sb);
-		return dns_reply_new(DNS_NXDOMAIN, qtype);
+		return dns_reply_bad_name(qtype);
 	}
 	len = strlen(name);
 	key = xstrndup(name, name[len - 1] == '.' ? len - 1 : len);
 	str_lower(key);
-	if ((r = dns_cache_get(dc->ctx->cache, key, qtype,
-	    dns_cache_now_ms())) != NULL) {
-		free(key);
-		return r;
-	}
-	r = dns_query(dc, &q);
-	if (r->status != DNS_TEMPFAIL && r->ttl > 0)
-		dns_cache_put(dc->ctx->cache, key, qtype, r,
-		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+	limit = client_limit(dc, &start);
+	r = dns_resolve(dc, &q, key, limit);
+	client_charge(dc, start);
 	free(key);
 	return r;
 }
@@ -1053,6 +1271,8 @@ struct dns_batch_q {
 	int			 fd;		/* -1 when nothing in flight */
 	int			 attempt;	/* tries made so far */
 	uint64_t		 deadline;	/* of the try in flight */
+	struct dns_flight	*flight;	/* led or followed, or NULL */
+	int			 leads;		/* 1: we lead flight */
 	struct dns_reply	*r;		/* the answer once known */
 };
 
@@ -1060,6 +1280,7 @@ struct dns_batch {
 	struct dns_client	*dc;
 	struct dns_batch_q	*qs;
 	size_t			 n;
+	uint64_t		 limit;		/* no wait past it */
 	int			 waited;
 };
 
@@ -1070,19 +1291,30 @@ dns_batch_attempts(const struct dns_options *opt)
 	return opt->tries * (int)opt->nservers;
 }
 
-/* dns_batch_done - a query has its answer: cache it, stop its try */
+/*
+ * dns_batch_done - one of our queries has its answer (cut: our time
+ * limit ended it): stop its try, cache it, land its flight
+ */
 static void
 dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
-    struct dns_reply *r)
+    struct dns_reply *r, int cut)
 {
+	struct dns_ctx *ctx = b->dc->ctx;
+	uint64_t expires;
+
 	if (bq->fd >= 0) {
 		close(bq->fd);
 		bq->fd = -1;
 	}
 	bq->r = r;
-	if (r->status != DNS_TEMPFAIL && r->ttl > 0 && bq->key != NULL)
-		dns_cache_put(b->dc->ctx->cache, bq->key, bq->q.qtype, r,
-		    dns_cache_now_ms() + (uint64_t)r->ttl * 1000);
+	expires = dns_expiry(ctx, bq->q.qtype, r, cut);
+	if (bq->leads) {
+		dns_cache_land(ctx->cache, bq->flight, cut ? NULL : r,
+		    expires);
+		bq->flight = NULL;
+		bq->leads = 0;
+	} else if (bq->key != NULL && expires != 0)
+		dns_cache_put(ctx->cache, bq->key, bq->q.qtype, r, expires);
 }
 
 /*
@@ -1109,7 +1341,7 @@ dns_batch_next(struct dns_batch *b, struct dns_batch_q *bq)
 			return;
 		}
 	}
-	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype));
+	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype), 0);
 }
 
 /* dns_batch_server - the server of the try in flight */
@@ -1121,7 +1353,10 @@ dns_batch_server(const struct dns_batch *b, const struct dns_batch_q *bq)
 	return &opt->servers[(size_t)(bq->attempt - 1) % opt->nservers];
 }
 
-/* dns_batch_start - send every query of a batch; do not wait */
+/*
+ * dns_batch_start - send every query of a batch that neither the cache
+ * nor another thread's query in flight answers; do not wait
+ */
 struct dns_batch *
 dns_batch_start(struct dns_client *dc, const char *const *names,
     const uint16_t *types, size_t n)
@@ -1141,16 +1376,25 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 		bq->q.name = bq->name;
 		bq->q.qtype = types[i];
 		if (dns_name_to_wire(bq->name, &bq->q) != 0) {
-			bq->r = dns_reply_new(DNS_NXDOMAIN, types[i]);
+			bq->r = dns_reply_bad_name(types[i]);
 			continue;
 		}
 		len = strlen(bq->name);
 		bq->key = xstrndup(bq->name, bq->name[len - 1] == '.' ?
 		    len - 1 : len);
 		str_lower(bq->key);
-		if ((r = dns_cache_get(dc->ctx->cache, bq->key, types[i],
-		    dns_cache_now_ms())) != NULL) {
+		switch (dns_cache_join(dc->ctx->cache, bq->key, types[i],
+		    dns_cache_now_ms(), 0, &r, &bq->flight)) {
+		case DNS_JOIN_HIT:
 			bq->r = r;
+			continue;
+		case DNS_JOIN_FOLLOW:
+			continue;
+		default:
+			break;
+		}
+		if (dc->budget_ms == 0) {	/* out of time: no query */
+			bq->r = dns_reply_out_of_time(types[i]);
 			continue;
 		}
 		if (dns_build_query(&bq->q, &bq->query, &bq->qlen) != 0) {
@@ -1188,14 +1432,14 @@ dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
 		case UDP_IGNORED:
 			continue;
 		case UDP_ANSWERED:
-			dns_batch_done(b, bq, r);
+			dns_batch_done(b, bq, r, 0);
 			return;
 		case UDP_TRUNCATED:
 			close(bq->fd);
 			bq->fd = -1;
 			if (dns_try_tcp(dc, srv, &bq->q, bq->query, bq->qlen,
-			    &r) == TRY_ANSWER)
-				dns_batch_done(b, bq, r);
+			    b->limit, &r) == TRY_ANSWER)
+				dns_batch_done(b, bq, r, 0);
 			else
 				dns_batch_next(b, bq);
 			return;
@@ -1207,18 +1451,81 @@ dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
 	}
 }
 
+/*
+ * dns_batch_lead - before waiting, register our queries still in flight
+ * so that other threads wait for them instead of asking again; take an
+ * answer another thread has cached meanwhile
+ */
+static void
+dns_batch_lead(struct dns_batch *b)
+{
+	struct dns_cache *cache = b->dc->ctx->cache;
+	struct dns_batch_q *bq;
+	struct dns_flight *f;
+	struct dns_reply *r;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		bq = &b->qs[i];
+		if (bq->r != NULL || bq->flight != NULL)
+			continue;
+		switch (dns_cache_join(cache, bq->key, bq->q.qtype,
+		    dns_cache_now_ms(), 1, &r, &f)) {
+		case DNS_JOIN_HIT:
+			if (bq->fd >= 0)
+				close(bq->fd);
+			bq->fd = -1;
+			bq->r = r;
+			break;
+		case DNS_JOIN_LEAD:
+			bq->flight = f;
+			bq->leads = 1;
+			break;
+		case DNS_JOIN_FOLLOW:	/* another thread asks too: go on */
+			dns_reply_free(dns_cache_wait(cache, f, 0));
+			break;
+		case DNS_JOIN_MISS:
+			break;
+		}
+	}
+}
+
+/*
+ * dns_batch_follow - after our own queries, the answers of the queries
+ * of other threads we followed; one abandoned is asked here
+ */
+static void
+dns_batch_follow(struct dns_batch *b)
+{
+	struct dns_client *dc = b->dc;
+	struct dns_batch_q *bq;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		bq = &b->qs[i];
+		if (bq->r != NULL || bq->flight == NULL)
+			continue;
+		bq->r = dns_cache_wait(dc->ctx->cache, bq->flight, b->limit);
+		bq->flight = NULL;
+		if (bq->r == NULL)
+			bq->r = dns_resolve(dc, &bq->q, bq->key, b->limit);
+	}
+}
+
 /* dns_batch_wait - wait until every query of a batch has its answer */
 void
 dns_batch_wait(struct dns_batch *b)
 {
 	struct pollfd *pfd;
 	struct dns_batch_q **who;
-	uint64_t now, first;
+	uint64_t now, first, start;
 	size_t i, k;
 	int left, rc;
 
 	if (b == NULL || b->waited)
 		return;
+	b->limit = client_limit(b->dc, &start);
+	dns_batch_lead(b);
 	pfd = xcalloc(b->n > 0 ? b->n : 1, sizeof(*pfd));
 	who = xcalloc(b->n > 0 ? b->n : 1, sizeof(*who));
 	for (;;) {
@@ -1226,9 +1533,9 @@ dns_batch_wait(struct dns_batch *b)
 		first = UINT64_MAX;
 		k = 0;
 		for (i = 0; i < b->n; i++) {
-			if (b->qs[i].r != NULL)
+			if (b->qs[i].r != NULL || b->qs[i].fd < 0)
 				continue;
-			if (b->qs[i].fd >= 0 && b->qs[i].deadline <= now) {
+			if (b->qs[i].deadline <= now && now < b->limit) {
 				dns_log_fail(&b->qs[i].q,
 				    dns_batch_server(b, &b->qs[i]), "udp",
 				    "timeout");
@@ -1245,6 +1552,8 @@ dns_batch_wait(struct dns_batch *b)
 		}
 		if (k == 0)
 			break;
+		if (first > b->limit)
+			first = b->limit;
 		left = first <= now ? 0 : (int)(first - now);
 		rc = poll(pfd, (nfds_t)k, left);
 		if (rc < 0 && errno != EINTR)
@@ -1252,14 +1561,18 @@ dns_batch_wait(struct dns_batch *b)
 		for (i = 0; rc > 0 && i < k; i++)
 			if (pfd[i].revents != 0)
 				dns_batch_recv(b, who[i]);
+		if (dns_cache_now_ms() >= b->limit)
+			break;
 	}
-	/* only if poll failed: what is left is a temporary failure */
+	/* cut by our time limit (or poll failed): a temporary failure */
 	for (i = 0; i < b->n; i++)
-		if (b->qs[i].r == NULL)
+		if (b->qs[i].r == NULL && b->qs[i].fd >= 0)
 			dns_batch_done(b, &b->qs[i],
-			    dns_reply_new(DNS_TEMPFAIL, b->qs[i].q.qtype));
+			    dns_reply_out_of_time(b->qs[i].q.qtype), 1);
 	free(pfd);
 	free(who);
+	dns_batch_follow(b);
+	client_charge(b->dc, start);
 	b->waited = 1;
 }
 
@@ -1291,17 +1604,24 @@ dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
 void
 dns_batch_free(struct dns_batch *b)
 {
+	struct dns_batch_q *bq;
 	size_t i;
 
 	if (b == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {
-		if (b->qs[i].fd >= 0)
-			close(b->qs[i].fd);
-		dns_reply_free(b->qs[i].r);
-		free(b->qs[i].name);
-		free(b->qs[i].key);
-		free(b->qs[i].query);
+		bq = &b->qs[i];
+		if (bq->flight != NULL && bq->leads)
+			dns_cache_land(b->dc->ctx->cache, bq->flight, NULL, 0);
+		else if (bq->flight != NULL)
+			dns_reply_free(dns_cache_wait(b->dc->ctx->cache,
+			    bq->flight, 0));
+		if (bq->fd >= 0)
+			close(bq->fd);
+		dns_reply_free(bq->r);
+		free(bq->name);
+		free(bq->key);
+		free(bq->query);
 	}
 	free(b->qs);
 	free(b);

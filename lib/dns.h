@@ -11,10 +11,16 @@
  *	         struct dns_options *opt);
  *
  *	struct dns_ctx *dns_ctx_new(const struct dns_options *opt);
+ *	struct dns_ctx *dns_ctx_reload(const struct dns_options *opt,
+ *	         const struct dns_ctx *old);
+ *	int  dns_ctx_shares_cache(const struct dns_ctx *a,
+ *	         const struct dns_ctx *b);
  *	void dns_ctx_free(struct dns_ctx *ctx);
  *
  *	struct dns_client *dns_client_new(struct dns_ctx *ctx);
  *	void dns_client_free(struct dns_client *dc);
+ *	void dns_client_set_budget(struct dns_client *dc, long ms);
+ *	long dns_client_budget(const struct dns_client *dc);
  *
  *	struct dns_reply *dns_lookup(struct dns_client *dc, const char *name,
  *	         uint16_t qtype);
@@ -38,12 +44,49 @@
  *	promise: free clients first).  dns_ctx_new() copies opt; a
  *	timeout_ms or tries of 0 or less takes the default (5000 ms, 2).
  *
+ *	dns_ctx_reload() is dns_ctx_new() for a configuration that replaces
+ *	another (SIGHUP): when old (may be NULL) has the same name servers,
+ *	in the same order, and the same cache_entries, cache_bytes and
+ *	fail_ttl (defaults taken), the new context shares old's cache
+ *	(reference counted, freed with the last context using it), so a
+ *	reload does not forget what was learnt; otherwise it gets an empty
+ *	one.  timeout_ms and tries may differ: they do not change what an
+ *	answer means.  Both contexts stay usable, from any threads, and are
+ *	freed independently.  dns_ctx_shares_cache() tells whether two
+ *	contexts use one cache.
+ *
  *	A dns_client belongs to one thread at a time (libmilter runs one
  *	thread per SMTP connection, so a session owns one).  It holds the
  *	receive buffer; each try opens its own socket, so that every query
  *	leaves from a fresh random port with a fresh random id.  It is not
  *	thread-safe, and need not be.  With no name servers in the options,
  *	every lookup that misses the cache is DNS_TEMPFAIL.
+ *
+ *	A client may be given a time budget: dns_client_set_budget(dc, ms)
+ *	allows ms milliseconds of waiting from then on (a negative ms, the
+ *	default: no limit).  The budget is charged with the time spent
+ *	inside dns_lookup() and dns_batch_wait() (and dns_batch_reply(),
+ *	which waits), and only that: time between calls, while the caller
+ *	does other things, costs nothing, and neither does a batch's query
+ *	whose answer arrived before the wait began.  No wait goes past the
+ *	budget: a try's timeout, a TCP exchange and a wait for another
+ *	thread's query are all cut at it.  What is not answered by then is
+ *	DNS_TEMPFAIL with r->cause DNS_CAUSE_DEADLINE, and is not cached
+ *	(another client may have time left).  Once the budget is spent,
+ *	every question the cache does not answer is such a TEMPFAIL at
+ *	once, without a query; answers already cached, or already arrived
+ *	for a batch, are still given.  dns_client_budget() is what is
+ *	left (-1: no limit).  The session gives each message its budget
+ *	(DNSMessageTimeout).
+ *
+ *	Identical questions are asked once (single-flight): while a
+ *	dns_lookup() of (name, qtype) waits for its answer, a dns_lookup()
+ *	of the same question from any other thread of the dns_ctx (or of a
+ *	dns_ctx sharing its cache) makes no query and waits for that one's
+ *	answer, and so does a batch started meanwhile; likewise the queries
+ *	of a batch are shared while dns_batch_wait() waits for them.  (Two
+ *	batches started at the same time, before either waits, each ask.)
+ *	This holds with the cache turned off too.
  *
  *	dns_lookup() asks the cache, then the name servers in order, each
  *	try waiting opt->timeout_ms, for at most opt->tries rounds over
@@ -62,9 +105,11 @@
  *	DNS_NXDOMAIN	the name does not exist, or cannot exist: a name
  *			that cannot be asked (empty, over 253 characters,
  *			an empty label or one over 63) is DNS_NXDOMAIN
- *			without any query (ttl 0, not cached);
+ *			without any query (ttl 0, not cached, r->cause
+ *			DNS_CAUSE_BAD_NAME);
  *	DNS_TEMPFAIL	timeout on every try, SERVFAIL, REFUSED, or a
- *			malformed or hostile answer.
+ *			malformed or hostile answer; or the client's time
+ *			budget ran out (r->cause DNS_CAUSE_DEADLINE).
  *
  *	A name may end in one dot; that dot is ignored.  Every other byte
  *	is taken literally as part of a label (no backslash escapes).
@@ -87,16 +132,33 @@
  *	of other types keep only their type.  Binary zeros in
  *	TXT strings are kept as they are in rr[i].len bytes; text is still
  *	NUL-terminated at that length.  At most DNS_MAX_RR records are
- *	decoded.  r->wire holds the whole DNS message as received (for
- *	libopendkim); it is NULL for DNS_TEMPFAIL and for names that cannot
- *	be asked.  r->ttl is the smallest TTL of the records used (CNAMEs
+ *	decoded.  The DNS message itself is not kept.  r->cause says
+ *	where the status comes from: DNS_CAUSE_SERVER (the answer, or the
+ *	servers' failure), DNS_CAUSE_BAD_NAME (see DNS_NXDOMAIN above) or
+ *	DNS_CAUSE_DEADLINE (the client's budget ran out, see above).
+ *	r->size is what the reply holds in bytes (its allocations, each
+ *	counted with malloc's overhead), for the cache.  r->ttl is the smallest TTL of the records used (CNAMEs
  *	included), as received, capped at DNS_MAX_TTL; for a negative answer
  *	it is the smaller of the SOA's TTL and minimum, or 300 without SOA.
  *
  *	The cache holds DATA, NODATA and NXDOMAIN answers until their TTL
  *	(for negative answers the SOA minimum, RFC 2308) expires, capped
- *	at DNS_MAX_TTL; TEMPFAIL is never cached.  It is bounded by
- *	opt->cache_entries (0 turns it off) and split into shards, each
+ *	at DNS_MAX_TTL.  A resolution failure (DNS_TEMPFAIL after every try:
+ *	timeouts, SERVFAIL, REFUSED, garbage) is cached too, for
+ *	opt->fail_ttl seconds (0 takes DNS_DEF_FAIL_TTL, 30; at most
+ *	DNS_FAIL_TTL_MAX, 300), as RFC 9520 asks of resolvers, so that a
+ *	zone that answers slowly or not at all costs one wait per fail_ttl,
+ *	not one per message.  A TEMPFAIL that no server caused (a name not
+ *	asked) is not cached.  It is bounded both by
+ *	opt->cache_entries (0 turns it off) and by opt->cache_bytes (0
+ *	takes DNS_DEF_CACHE_BYTES, 16 MB): each entry is accounted with its
+ *	reply's r->size, its key and its bookkeeping, and the least
+ *	recently used entries are evicted until a new one fits.  A reply
+ *	larger than its type may keep is used by the lookup that asked but
+ *	not cached: DNS_KEEP_TXT_MAX (16384 bytes) for TXT and SPF,
+ *	DNS_KEEP_RR_MAX (8192) for the other types.  A hostile zone's large
+ *	answers (up to 64 KB messages, DNS_MAX_RR records) thus cost a query
+ *	each, never cache memory.  The cache is split into shards, each
  *	with its own lock, so that no lock is global.  Replies are
  *	reference counted and immutable: the caller frees its reference
  *	with dns_reply_free(), whether it came from the cache or not.
@@ -114,8 +176,10 @@
  *	A batch asks many questions at once, so that a caller waits for
  *	the slowest answer, not for their sum (DKIM keys at end of
  *	headers).  dns_batch_start() looks each (names[i], types[i]) up in
- *	the cache and sends a UDP query for each one missing, every one
- *	from its own socket with its own id, and returns without waiting.
+ *	the cache and sends a UDP query for each one missing that no other
+ *	thread is asking already (that one's answer is taken instead), every
+ *	one from its own socket with its own id, and returns without
+ *	waiting; with the client's budget spent it sends none (see above).
  *	dns_batch_wait() waits until every query has its answer: each try
  *	waits opt->timeout_ms from its own sending, an unanswered or
  *	refused try is sent again to the next server, for at most
@@ -156,6 +220,13 @@
 #define DNS_MAX_SERVERS	8
 #define DNS_MAX_RR	64
 #define DNS_MAX_TTL	86400
+#define DNS_DEF_CACHE_BYTES	((size_t)16 << 20)	/* DNSCacheBytes */
+#define DNS_CACHE_BYTES_MIN	(64ULL << 10)		/* ... its range */
+#define DNS_CACHE_BYTES_MAX	(4ULL << 30)
+#define DNS_DEF_FAIL_TTL	30	/* DNSFailureTTL, seconds */
+#define DNS_FAIL_TTL_MAX	300	/* RFC 9520: 1 s to 5 minutes */
+#define DNS_KEEP_TXT_MAX	16384	/* largest TXT/SPF reply cached */
+#define DNS_KEEP_RR_MAX		8192	/* largest reply of another type */
 
 /* query types we use (RFC 1035 and successors) */
 #define DNS_T_A		1
@@ -175,6 +246,13 @@ enum dns_status {
 	DNS_TEMPFAIL
 };
 
+/* where a reply's status comes from */
+enum dns_cause {
+	DNS_CAUSE_SERVER,	/* the servers' answer, or their failure */
+	DNS_CAUSE_BAD_NAME,	/* NXDOMAIN, not asked: the name cannot be */
+	DNS_CAUSE_DEADLINE	/* TEMPFAIL: the client's time budget ran out */
+};
+
 struct dns_server {
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
@@ -186,6 +264,8 @@ struct dns_options {
 	int			timeout_ms;	/* per try, default 5000 */
 	int			tries;		/* rounds over servers, default 2 */
 	size_t			cache_entries;	/* 0: no cache */
+	size_t			cache_bytes;	/* 0: DNS_DEF_CACHE_BYTES */
+	int			fail_ttl;	/* seconds, 0: DNS_DEF_FAIL_TTL */
 };
 
 struct dns_rr {
@@ -203,8 +283,8 @@ struct dns_reply {
 	uint32_t	ttl;
 	size_t		count;
 	struct dns_rr	*rr;
-	unsigned char	*wire;
-	size_t		wirelen;
+	enum dns_cause	cause;
+	size_t		size;		/* bytes held, for the cache */
 	int		refs;		/* owned by dns.c */
 };
 
@@ -215,9 +295,15 @@ struct dns_batch;
 int		 dns_parse_server(const char *, struct dns_server *);
 int		 dns_servers_from_resolv_conf(const char *, struct dns_options *);
 struct dns_ctx	*dns_ctx_new(const struct dns_options *);
+struct dns_ctx	*dns_ctx_reload(const struct dns_options *,
+		    const struct dns_ctx *);
+int		 dns_ctx_shares_cache(const struct dns_ctx *,
+		    const struct dns_ctx *);
 void		 dns_ctx_free(struct dns_ctx *);
 struct dns_client *dns_client_new(struct dns_ctx *);
 void		 dns_client_free(struct dns_client *);
+void		 dns_client_set_budget(struct dns_client *, long);
+long		 dns_client_budget(const struct dns_client *);
 struct dns_reply *dns_lookup(struct dns_client *, const char *, uint16_t);
 struct dns_reply *dns_reply_ref(struct dns_reply *);
 void		 dns_reply_free(struct dns_reply *);

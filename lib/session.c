@@ -305,6 +305,8 @@ session_mail(struct session *s, const char *sender)
 
 	message_clear(m);
 	m->active = 1;
+	if (s->dns != NULL)	/* DNS waiting allowed for this message */
+		dns_client_set_budget(s->dns, s->cf->dns_message_ms);
 	m->sender = parse_sender(sender != NULL ? sender : "");
 	m->why_outbound = outbound_reason(s);
 	m->direction = m->why_outbound != NULL ? DIR_OUTBOUND : DIR_INBOUND;

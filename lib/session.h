@@ -45,6 +45,10 @@
  *	returns NULL to go on, or a verdict (reject or tempfail) when
  *	local policy refuses the sender outright; the message is then
  *	over and logged.
+ *	It also gives the message its DNS time (DNSMessageTimeout): the
+ *	session's DNS client may wait that long, summed over every check
+ *	of the message (dns_client_set_budget()); what is not answered
+ *	then is temperror.
  *
  *	session_rcpt() notes a recipient: one whose domain's table entry
  *	has dmarc-reject=no keeps a DMARC reject of the message from being

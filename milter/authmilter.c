@@ -69,9 +69,13 @@ current_config(void)
 	return cf;
 }
 
-/* load - read a configuration and give it a DNS context; NULL if bad */
+/*
+ * load - read a configuration and give it a DNS context, sharing the DNS
+ * cache of the configuration it replaces (old, may be NULL) when the DNS
+ * settings allow; NULL if bad
+ */
 static struct config *
-load(const char *path, int to_stderr)
+load(const char *path, int to_stderr, const struct config *old)
 {
 	struct strbuf errors;
 	struct config *cf;
@@ -90,7 +94,8 @@ load(const char *path, int to_stderr)
 	}
 	sb_free(&errors);
 	if (cf != NULL) {
-		cf->resolver = dns_ctx_new(&cf->dns_opts);
+		cf->resolver = dns_ctx_reload(&cf->dns_opts,
+		    old != NULL ? old->resolver : NULL);
 		if (cf->dkim_verify)
 			cf->dkim = dkim_engine_new();
 	}
@@ -104,7 +109,13 @@ reload(const char *path)
 	struct config *cf, *old;
 
 	log_msg(LOG_NOTICE, "reloading %s", path);
-	if ((cf = load(path, 0)) == NULL) {
+	old = current_config();
+	cf = load(path, 0, old);
+	if (cf != NULL && dns_ctx_shares_cache(cf->resolver, old->resolver))
+		log_msg(LOG_INFO, "DNS settings unchanged: the DNS cache is "
+		    "kept");
+	config_unref(old);
+	if (cf == NULL) {
 		log_msg(LOG_ERR, "reload of %s refused; the old configuration "
 		    "stays in force", path);
 		return;
@@ -387,7 +398,7 @@ main(int argc, char **argv)
 		usage();
 
 	limit_arenas();
-	if ((cf = load(path, 1)) == NULL)
+	if ((cf = load(path, 1, NULL)) == NULL)
 		return CONFIG_EXIT_BAD;
 	if (check_only) {
 		printf("%s: configuration OK\n", path);

@@ -2,14 +2,15 @@
  * NAME
  *	dns-query - ask lib/dns from the command line, for t/dns.t
  * SYNOPSIS
- *	t/dns-query [-d] [-s ADDR:PORT]... [-t timeout_ms] [-r tries]
- *	    [-c cache_entries] NAME TYPE [TYPE...] [+COMMAND] [NAME TYPE...]
+ *	t/dns-query [-dB] [-s ADDR:PORT]... [-t timeout_ms] [-r tries]
+ *	    [-c cache_entries] [-b cache_bytes] [-F fail_ttl] [-j threads]
+ *	    NAME TYPE [TYPE...] [+COMMAND] [NAME TYPE...]
  * DESCRIPTION
  *	Runs dns_lookup() for each TYPE of the NAME before it, in order, all
  *	with one dns_ctx and one client (so the cache is shared between
  *	them), and prints for each lookup one line
  *
- *	    NAME TYPE STATUS ttl=TTL count=N wire=BYTES
+ *	    NAME TYPE STATUS ttl=TTL count=N size=BYTES[ bad-name]
  *
  *	then one line per record, indented by two spaces:
  *
@@ -22,12 +23,17 @@
  *	with "+" is a shell command run there (e.g. "+kill 123", "+sleep 2").
  *	TYPE is one of A NS CNAME SOA PTR MX TXT AAAA SPF, or a number; any
  *	other word starts a new NAME.  -d logs debug lines on stderr.
+ *	-B asks each question through a batch of one (dns_batch_start()
+ *	and dns_batch_reply()) instead of dns_lookup().  -j N asks each
+ *	question from N threads at once, each with its own client on the
+ *	one dns_ctx, and prints N lines (in the order the threads finish).
  *	Defaults: no cache (-c 0), -t 1000, -r 1; at least one -s is needed.
  * DIAGNOSTICS
  *	Exit 0 after all lookups (whatever their status), 2 for bad usage or
  *	a failing +COMMAND.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +116,9 @@ print_reply(const char *name, uint16_t type, const struct dns_reply *r)
 
 	printf("%s ", name);
 	type_print(type);
-	printf(" %s ttl=%u count=%zu wire=%zu\n", dns_status_name(r->status),
-	    r->ttl, r->count, r->wirelen);
+	printf(" %s ttl=%u count=%zu size=%zu%s\n", dns_status_name(r->status),
+	    r->ttl, r->count, r->size,
+	    r->cause == DNS_CAUSE_BAD_NAME ? " bad-name" : "");
 	for (i = 0; i < r->count; i++) {
 		rr = &r->rr[i];
 		printf("  ");
@@ -143,13 +150,76 @@ print_reply(const char *name, uint16_t type, const struct dns_reply *r)
 	fflush(stdout);
 }
 
+static int use_batch;		/* -B */
+static int jobs = 1;		/* -j */
+static pthread_barrier_t start_line;
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ask - one question, through dns_lookup() or a batch of one */
+static struct dns_reply *
+ask(struct dns_client *dc, const char *name, uint16_t type)
+{
+	struct dns_batch *b;
+	struct dns_reply *r;
+
+	if (!use_batch)
+		return dns_lookup(dc, name, type);
+	b = dns_batch_start(dc, &name, &type, 1);
+	r = dns_batch_reply(b, name, type);
+	dns_batch_free(b);
+	return r;
+}
+
+struct job {
+	struct dns_ctx	*ctx;
+	const char	*name;
+	uint16_t	 type;
+};
+
+/* job_run - one thread of -j: wait for the others, ask, print */
+static void *
+job_run(void *arg)
+{
+	struct job *j = arg;
+	struct dns_client *dc = dns_client_new(j->ctx);
+	struct dns_reply *r;
+
+	pthread_barrier_wait(&start_line);
+	r = ask(dc, j->name, j->type);
+	pthread_mutex_lock(&print_lock);
+	print_reply(j->name, j->type, r);
+	pthread_mutex_unlock(&print_lock);
+	dns_reply_free(r);
+	dns_client_free(dc);
+	return NULL;
+}
+
+/* ask_all - the question from every thread of -j at once */
+static void
+ask_all(struct dns_ctx *ctx, const char *name, uint16_t type)
+{
+	pthread_t t[64];
+	struct job j;
+	int i;
+
+	j.ctx = ctx;
+	j.name = name;
+	j.type = type;
+	pthread_barrier_init(&start_line, NULL, (unsigned)jobs);
+	for (i = 0; i < jobs; i++)
+		pthread_create(&t[i], NULL, job_run, &j);
+	for (i = 0; i < jobs; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start_line);
+}
+
 /* usage - say how to call us, and stop */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dns-query [-d] [-s ADDR:PORT]... "
-	    "[-t timeout_ms] [-r tries] [-c entries] NAME TYPE... "
-	    "[+COMMAND]...\n");
+	fprintf(stderr, "usage: dns-query [-dB] [-s ADDR:PORT]... "
+	    "[-t timeout_ms] [-r tries] [-c entries] [-b bytes] [-F secs] "
+	    "[-j threads] NAME TYPE... [+COMMAND]...\n");
 	exit(2);
 }
 
@@ -168,8 +238,22 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	opt.timeout_ms = 1000;
 	opt.tries = 1;
-	while ((ch = getopt(argc, argv, "c:dr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "Bb:c:dF:j:r:s:t:")) != -1) {
 		switch (ch) {
+		case 'B':
+			use_batch = 1;
+			break;
+		case 'F':
+			opt.fail_ttl = atoi(optarg);
+			break;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1 || jobs > 64)
+				usage();
+			break;
+		case 'b':
+			opt.cache_bytes = (size_t)atol(optarg);
+			break;
 		case 'c':
 			opt.cache_entries = (size_t)atol(optarg);
 			break;
@@ -208,8 +292,11 @@ main(int argc, char **argv)
 				    argv[i] + 1);
 				return 2;
 			}
+		} else if (name != NULL && type_parse(argv[i], &type) == 0 &&
+		    jobs > 1) {
+			ask_all(ctx, name, type);
 		} else if (name != NULL && type_parse(argv[i], &type) == 0) {
-			r = dns_lookup(dc, name, type);
+			r = ask(dc, name, type);
 			print_reply(name, type, r);
 			dns_reply_free(r);
 		} else

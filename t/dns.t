@@ -78,6 +78,18 @@ mid.test:
   - TXT: 7-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 EOF
 
+# two TXT RRsets of about 1000-byte records (sent over TCP): 12 KB is
+# under DNS_KEEP_TXT_MAX (16384 bytes), 20 KB over it
+s250=$(printf '%250s' '' | tr ' ' x)
+for n in 12 20; do
+	echo "txt${n}k.test:"
+	i=0
+	while [ $i -lt $n ]; do
+		echo "  - TXT: [\"$i$s250\", \"$s250\", \"$s250\", \"$s250\"]"
+		i=$((i + 1))
+	done
+done >>"$tmpdir/zones.yml"
+
 start_dns "$tmpdir/zones.yml" -- --query-log "$tmpdir/qlog"
 S=$DNS_SERVER
 
@@ -159,7 +171,7 @@ like "$out" ' nodata ' "CNAME to a missing name: NODATA, not NXDOMAIN"
 : >"$tmpdir/qlog"
 l64=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 out=$(q "$l64.test" A)
-like "$out" ' nxdomain ttl=0 count=0 wire=0' "a 64-byte label: NXDOMAIN"
+like "$out" ' nxdomain ttl=0 count=0 size=[0-9]+ bad-name$' "a 64-byte label: NXDOMAIN"
 out=$(q "a..test" A)
 like "$out" ' nxdomain ttl=0 ' "an empty label: NXDOMAIN"
 l63=${l64#a}
@@ -174,7 +186,7 @@ like "$out" ' nxdomain ttl=300 ' "a 63-byte label is asked"
 t0=$(now_ms)
 out=$(q -t 300 -r 2 timeout.test A)
 t1=$(now_ms)
-like "$out" ' tempfail ttl=0 count=0 wire=0' "timeout: TEMPFAIL"
+like "$out" ' tempfail ttl=0 count=0 size=[0-9]+$' "timeout: TEMPFAIL"
 ok $(( (t1 - t0) >= 550 && (t1 - t0) < 3000 ? 0 : 1 )) \
     "timeout: two tries of 300 ms ($((t1 - t0)) ms)"
 
@@ -196,15 +208,16 @@ is "$(tr '\n' ';' <"$tmpdir/qlog")" "trunc.test TXT udp;trunc.test TXT tcp;" \
     "... the server saw UDP then TCP"
 : >"$tmpdir/qlog"
 out=$(q mid.test TXT)
-like "$out" '^mid\.test TXT data ttl=300 count=8 wire=(9|10)[0-9]{2}$' \
+like "$out" '^mid\.test TXT data ttl=300 count=8 size=[0-9]+$' \
     "a 1 KB answer"
 is "$(tr '\n' ';' <"$tmpdir/qlog")" "mid.test TXT udp;" \
     "... fits our EDNS0 UDP size: no TCP needed"
 out=$(q big.test TXT)
-like "$out" '^big\.test TXT data ttl=300 count=64 wire=[0-9]{5}$' \
+like "$out" '^big\.test TXT data ttl=300 count=64 size=[0-9]+$' \
     "a 60 KB answer over TCP: records bounded to DNS_MAX_RR"
-wire=$(printf '%s\n' "$out" | sed -n '1s/.*wire=//p')
-ok $(( wire > 60000 && wire <= 65535 ? 0 : 1 )) "... the whole message kept ($wire bytes)"
+size=$(printf '%s\n' "$out" | sed -n '1s/.*size=//p')
+ok $(( size > 64 * 180 && size < 24000 ? 0 : 1 )) \
+    "... only the decoded records are kept, not the message ($size bytes)"
 
 # ---- delays and concurrency ----
 out=$(q -t 100 slow.test A)
@@ -269,12 +282,54 @@ is "$(sort "$tmpdir/qlog2" | tr '\n' ';')" \
     "cached.test TXT udp;nx.test A udp;" \
     "cache: one query per key reached the server"
 
+: >"$tmpdir/qlog"
+out=$(q -c 100 txt12k.test TXT txt12k.test TXT txt20k.test TXT \
+    txt20k.test TXT)
+is "$(printf '%s\n' "$out" | grep -c ' TXT data ttl=300 count=.. ')" 4 \
+    "12 KB and 20 KB TXT answers: data"
+is "$(grep -c '^txt12k\.test TXT tcp' "$tmpdir/qlog")" 1 \
+    "a 12 KB TXT answer is cached (one query for two lookups)"
+is "$(grep -c '^txt20k\.test TXT tcp' "$tmpdir/qlog")" 2 \
+    "a 20 KB TXT answer, over DNS_KEEP_TXT_MAX, is not cached"
+
 start_dns "$tmpdir/zones.yml"
 out=$("$Q" -c 100 -s "$DNS_SERVER" short.test TXT "+kill $DNS_PID; sleep 2" \
     short.test TXT 2>/dev/null)
 like "$out" '^short\.test TXT data ttl=1 ' "TTL 1: data"
 like "$(printf '%s\n' "$out" | sed -n '$p')" '^short\.test TXT tempfail' \
     "TTL 1: expired after 2 s, asked again (server gone: TEMPFAIL)"
+
+# ---- failures cached (RFC 9520), identical queries shared ----
+: >"$tmpdir/qlog"
+out=$(q -c 100 servfail.test A servfail.test A servfail.test A)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 3 "SERVFAIL x3: TEMPFAIL"
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 1 \
+    "... one query: the failure is cached"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -t 200 timeout.test TXT timeout.test TXT timeout.test TXT)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 3 "timeout x3: TEMPFAIL"
+is "$(grep -c '^timeout\.test TXT' "$tmpdir/qlog")" 1 \
+    "... one query: the timeout is cached"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -F 1 servfail.test A "+sleep 1.5" servfail.test A)
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 2 \
+    "a failure is asked again once its TTL (-F 1) is over"
+: >"$tmpdir/qlog"
+out=$(q -c 0 servfail.test A servfail.test A)
+is "$(grep -c '^servfail\.test A' "$tmpdir/qlog")" 2 \
+    "no cache (-c 0): no failure cached either"
+: >"$tmpdir/qlog"
+out=$(q -c 100 -t 3000 -j 8 slow.test TXT)
+is "$(printf '%s\n' "$out" | grep -c '^slow\.test TXT nodata ')" 8 \
+    "8 threads ask one slow name at once: all answered"
+is "$(grep -c '^slow\.test TXT' "$tmpdir/qlog")" 1 \
+    "... with one query (single-flight)"
+: >"$tmpdir/qlog"
+out=$(q -c 0 -t 3000 -j 8 error.slowfail.test A)
+is "$(printf '%s\n' "$out" | grep -c ' tempfail ')" 8 \
+    "8 threads, no cache, a name that times out: all TEMPFAIL"
+is "$(grep -c '^error\.slowfail\.test A' "$tmpdir/qlog")" 1 \
+    "... with one query, even without a cache"
 
 out=$("$Q" -c 0 -s "$S" cached.test TXT "+true" cached.test TXT 2>/dev/null)
 is "$(printf '%s\n' "$out" | grep -c ' data ')" 2 "no cache (-c 0) works"

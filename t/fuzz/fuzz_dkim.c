@@ -59,8 +59,6 @@ reply_new(const char *line, size_t len)
 		r->rr[0].text[len] = '\0';
 		r->rr[0].len = len;
 	}
-	if (r->status != DNS_TEMPFAIL)
-		r->wire = xcalloc(1, 12);	/* as if asked */
 	return r;
 }
 
@@ -81,7 +79,6 @@ dns_reply_free(struct dns_reply *r)
 	if (r->rr != NULL)
 		free(r->rr[0].text);
 	free(r->rr);
-	free(r->wire);
 	free(r);
 }
 

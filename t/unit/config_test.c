@@ -496,6 +496,55 @@ test_bad_values(void)
 		is_int((long)cf->dns_opts.cache_entries, 10000000,
 		    "DNSCacheSize max");
 	config_unref(cf);
+	cf = expect_good("DNSTries 2");
+	if (cf != NULL)
+		ok(cf->dns_opts.cache_bytes == 16L << 20 &&
+		    cf->dns_opts.fail_ttl == 30 && cf->dns_message_ms == 8000,
+		    "default DNSCacheBytes 16M, DNSFailureTTL 30, "
+		    "DNSMessageTimeout 8");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 64k");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 65536,
+		    "DNSCacheBytes 64k");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 4G");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 4L << 30,
+		    "DNSCacheBytes 4G");
+	config_unref(cf);
+	cf = expect_good("DNSCacheBytes 1000000");
+	if (cf != NULL)
+		is_int((long)cf->dns_opts.cache_bytes, 1000000,
+		    "DNSCacheBytes in bytes");
+	config_unref(cf);
+	cf = expect_good("DNSFailureTTL 300");
+	if (cf != NULL)
+		is_int(cf->dns_opts.fail_ttl, 300, "DNSFailureTTL 300");
+	config_unref(cf);
+	cf = expect_good("DNSMessageTimeout 2.5");
+	if (cf != NULL)
+		is_int(cf->dns_message_ms, 2500, "DNSMessageTimeout 2.5");
+	config_unref(cf);
+	expect_bad("DNSMessageTimeout 0", "DNSMessageTimeout",
+	    "expected seconds, more than 0 and at most 300 (e.g. 8 or 2.5), "
+	    "got '0'");
+	expect_bad("DNSMessageTimeout 301", "DNSMessageTimeout",
+	    "expected seconds, more than 0 and at most 300 (e.g. 8 or 2.5), "
+	    "got '301'");
+	expect_bad("DNSFailureTTL 0", "DNSFailureTTL",
+	    "expected seconds from 1 to 300, got '0'");
+	expect_bad("DNSFailureTTL 301", "DNSFailureTTL",
+	    "expected seconds from 1 to 300, got '301'");
+	expect_bad("DNSCacheBytes 5G", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '5G'");
+	expect_bad("DNSCacheBytes 1000", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '1000'");
+	expect_bad("DNSCacheBytes 16MB", "DNSCacheBytes",
+	    "expected a size from 64K to 4G (bytes, or with K, M or G), "
+	    "got '16MB'");
 
 	expect_errors("InternalHosts bad items",
 	    "InternalHosts 127.0.0.1, 1.2.3.4/33 ::1/129 10.0.0.0/8 1.2.3\n",

@@ -1,13 +1,16 @@
 /*
  * dns_test - lib/dns without a network: server specs, resolv.conf,
  * classification and decoding of crafted and hostile answers, names that
- * cannot be asked, and the cache (keys, TTL, bounds, LRU, references,
- * many threads).  The transport is tested by t/dns.t against testdns.py.
+ * cannot be asked, and the cache (keys, TTL, bounds in entries and
+ * bytes, LRU, references, many threads), queries shared by many askers
+ * (single-flight) and failures cached, against a fake name server the
+ * test answers by hand.  The transport is tested by t/dns.t against testdns.py.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -246,8 +249,9 @@ test_classify(void)
 	is_int(r->ttl, 300, "A: smallest TTL");
 	is_str(inet_ntop(r->rr[1].family, r->rr[1].addr, addr, sizeof(addr)),
 	    "192.0.2.2", "A: address decoded");
-	ok(r->wire != NULL && r->wirelen == m.len &&
-	    memcmp(r->wire, m.b, m.len) == 0, "A: wire kept as received");
+	ok(r->cause == DNS_CAUSE_SERVER && r->size >= sizeof(*r) +
+	    2 * sizeof(*r->rr) && r->size < 512,
+	    "A: an answer, its decoded size accounted (%zu)", r->size);
 	dns_reply_free(r);
 
 	r = parse(&m, "A.TEST.", DNS_T_A);
@@ -257,7 +261,8 @@ test_classify(void)
 	r = parse(&m, "b.test", DNS_T_A);
 	is_str(dns_status_name(r->status), "tempfail",
 	    "answer to another name: tempfail");
-	ok(r->wire == NULL && r->count == 0, "tempfail: no wire, no records");
+	ok(r->cause == DNS_CAUSE_SERVER && r->count == 0,
+	    "tempfail: no records");
 	dns_reply_free(r);
 	r = parse(&m, "a.test", DNS_T_AAAA);
 	is_str(dns_status_name(r->status), "tempfail",
@@ -287,7 +292,7 @@ test_classify(void)
 	r = parse(&m, "nx.test", DNS_T_TXT);
 	is_str(dns_status_name(r->status), "nxdomain", "NXDOMAIN");
 	is_int(r->ttl, 60, "NXDOMAIN: TTL is the SOA minimum when smaller");
-	ok(r->wire != NULL, "NXDOMAIN: wire kept");
+	ok(r->cause == DNS_CAUSE_SERVER, "NXDOMAIN: the server's answer");
 	dns_reply_free(r);
 	m_header(&m, R_NOERROR, 0, 1, "nd.test", DNS_T_TXT);
 	m_soa(&m, 30, 3600);
@@ -492,7 +497,7 @@ test_hostile(void)
 		r = parse(&m, "h.test", DNS_T_TXT);
 		if (r->count > DNS_MAX_RR || (r->status == DNS_DATA &&
 		    r->count == 0) || (r->status == DNS_TEMPFAIL &&
-		    r->wire != NULL))
+		    r->count != 0) || r->cause != DNS_CAUSE_SERVER)
 			bad++;
 		dns_reply_free(r);
 	}
@@ -515,8 +520,8 @@ test_lookup_offline(void)
 	dc = dns_client_new(ctx);
 
 	r = dns_lookup(dc, "a..test", DNS_T_A);
-	ok(r->status == DNS_NXDOMAIN && r->ttl == 0 && r->wire == NULL,
-	    "empty label: NXDOMAIN, no query");
+	ok(r->status == DNS_NXDOMAIN && r->ttl == 0 &&
+	    r->cause == DNS_CAUSE_BAD_NAME, "empty label: NXDOMAIN, no query");
 	dns_reply_free(r);
 	r = dns_lookup(dc, "", DNS_T_A);
 	is_int(r->status, DNS_NXDOMAIN, "empty name: NXDOMAIN");
@@ -618,8 +623,14 @@ test_cache(void)
 	char key[32];
 	int i, errors = 0;
 
-	ok(dns_cache_new(0) == NULL, "cache of 0 entries: none");
-	c = dns_cache_new(100);
+	c = dns_cache_new(0, 1 << 20);
+	r1 = a_reply(1);
+	dns_cache_put(c, "a.test", DNS_T_A, r1, now + 10000);
+	ok(dns_cache_get(c, "a.test", DNS_T_A, now) == NULL &&
+	    dns_cache_count(c) == 0, "cache of 0 entries stores nothing");
+	dns_cache_free(c);
+	dns_reply_free(r1);
+	c = dns_cache_new(100, 1 << 20);
 	r1 = a_reply(1);
 	r2 = a_reply(2);
 	dns_cache_put(c, "A.Test", DNS_T_A, r1, now + 10000);
@@ -660,7 +671,7 @@ test_cache(void)
 	is_int(r1->refs, 1, "cache free drops every reference");
 	is_int(r2->refs, 1, "cache free drops every reference (2)");
 
-	c = dns_cache_new(1);
+	c = dns_cache_new(1, 1 << 20);
 	dns_cache_put(c, "x.test", DNS_T_A, r1, now + 10000);
 	dns_cache_put(c, "y.test", DNS_T_A, r2, now + 10000);
 	ok(dns_cache_get(c, "x.test", DNS_T_A, now) == NULL,
@@ -670,14 +681,14 @@ test_cache(void)
 	dns_reply_free(g);
 	dns_cache_free(c);
 
-	c = dns_cache_new(2);
+	c = dns_cache_new(2, 1 << 20);
 	dns_cache_put(c, "x.test", DNS_T_A, r1, now + 10000);
 	dns_cache_put(c, "y.test", DNS_T_A, r2, now + 10000);
 	dns_cache_put(c, "z.test", DNS_T_A, r2, now + 10000);
 	ok(dns_cache_count(c) <= 2, "cache of 2 holds at most 2");
 	dns_cache_free(c);
 
-	c = dns_cache_new(64);
+	c = dns_cache_new(64, 1 << 20);
 	for (i = 0; i < 8; i++) {
 		h[i].cache = c;
 		h[i].id = i;
@@ -699,6 +710,481 @@ test_cache(void)
 	ok(1, "dns_reply_free(NULL) is harmless");
 }
 
+/* txt_reply - a DATA reply of n TXT records of about 1000 bytes each */
+static struct dns_reply *
+txt_reply(unsigned n)
+{
+	static struct msg m;
+	unsigned i, j, k;
+
+	m_header(&m, R_NOERROR, n, 0, "big.test", DNS_T_TXT);
+	for (i = 0; i < n; i++) {
+		m_rr(&m, NULL, DNS_T_TXT, 300, 4 * 251);
+		for (j = 0; j < 4; j++) {
+			m_u8(&m, 250);
+			for (k = 0; k < 250; k++)
+				m_u8(&m, 'a' + (i + k) % 26);
+		}
+	}
+	return parse(&m, "big.test", DNS_T_TXT);
+}
+
+/* test_cache_bytes - the cache is bounded in bytes, whatever the entries */
+static void
+test_cache_bytes(void)
+{
+	struct dns_cache *c;
+	struct dns_reply *big, *small, *g;
+	uint64_t now = dns_cache_now_ms();
+	size_t i, bound = 256 * 1024, over = 0;
+	char key[64];
+
+	big = txt_reply(12);
+	ok(big->status == DNS_DATA && big->count == 12 &&
+	    big->size > 12 * 1000 && big->size < DNS_KEEP_TXT_MAX,
+	    "12 KB TXT reply: size accounted (%zu)", big->size);
+	c = dns_cache_new(1000000, bound);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "s%zu._domainkey.big.test", i);
+		dns_cache_put(c, key, DNS_T_TXT, big, now + 60000);
+		if (dns_cache_bytes(c) > bound)
+			over++;
+	}
+	is_int((long)over, 0, "1000 puts of 12 KB replies: never over "
+	    "256 KB (%zu bytes in %zu entries)", dns_cache_bytes(c),
+	    dns_cache_count(c));
+	ok(dns_cache_count(c) <= bound / big->size &&
+	    dns_cache_count(c) >= bound / big->size / 4,
+	    "... holds what fits: %zu entries", dns_cache_count(c));
+	is_int(big->refs, 1 + (long)dns_cache_count(c),
+	    "... evicted entries dropped their references");
+	ok((g = dns_cache_get(c, "s999._domainkey.big.test", DNS_T_TXT,
+	    now)) == big, "... the newest entry is kept");
+	dns_reply_free(g);
+	ok(dns_cache_get(c, "s0._domainkey.big.test", DNS_T_TXT, now) ==
+	    NULL, "... the oldest was evicted");
+
+	/* small entries evict big ones by bytes, not one for one */
+	small = a_reply(1);
+	for (i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "a%zu.test", i);
+		dns_cache_put(c, key, DNS_T_A, small, now + 60000);
+	}
+	ok(dns_cache_bytes(c) <= bound && dns_cache_count(c) > 100,
+	    "2000 small entries: bounded too (%zu bytes in %zu entries)",
+	    dns_cache_bytes(c), dns_cache_count(c));
+	dns_cache_free(c);
+	is_int(big->refs, 1, "cache free drops every reference");
+
+	/* a reply larger than a shard is not stored */
+	c = dns_cache_new(100, 8 * 1024);
+	dns_cache_put(c, "big.test", DNS_T_TXT, big, now + 60000);
+	ok(dns_cache_get(c, "big.test", DNS_T_TXT, now) == NULL &&
+	    dns_cache_bytes(c) == 0, "a reply larger than the cache: "
+	    "not stored");
+	dns_cache_free(c);
+	dns_reply_free(small);
+	dns_reply_free(big);
+
+	big = txt_reply(20);
+	ok(big->status == DNS_DATA && big->size > DNS_KEEP_TXT_MAX,
+	    "20 KB TXT reply: over DNS_KEEP_TXT_MAX (%zu)", big->size);
+	dns_reply_free(big);
+}
+
+/* ---- single-flight: one query for many askers ---- */
+
+struct follower {
+	struct dns_cache	*cache;
+	pthread_barrier_t	*joined;
+	enum dns_join		 j;
+	struct dns_reply	*r;
+};
+
+/* follow - join a flight, tell main, wait for the leader to land */
+static void *
+follow(void *arg)
+{
+	struct follower *fo = arg;
+	struct dns_flight *f;
+	struct dns_reply *hit;
+
+	fo->j = dns_cache_join(fo->cache, "sf.test", DNS_T_A,
+	    dns_cache_now_ms(), 1, &hit, &f);
+	pthread_barrier_wait(fo->joined);
+	fo->r = fo->j == DNS_JOIN_FOLLOW ?
+	    dns_cache_wait(fo->cache, f, UINT64_MAX) : hit;
+	return NULL;
+}
+
+/* test_flights - the cache's flight table, without a network */
+static void
+test_flights(void)
+{
+	struct dns_cache *c = dns_cache_new(100, 1 << 20);
+	struct follower fo[6];
+	pthread_barrier_t joined;
+	pthread_t t[6];
+	struct dns_flight *lead, *f;
+	struct dns_reply *r1, *hit;
+	uint64_t now = dns_cache_now_ms();
+	int i, follows = 0, same = 0;
+
+	is_int(dns_cache_join(c, "sf.test", DNS_T_A, now, 0, &hit, &f),
+	    DNS_JOIN_MISS, "join without lead: a miss");
+	is_int(dns_cache_join(c, "SF.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "first to ask leads");
+	pthread_barrier_init(&joined, NULL, 7);
+	for (i = 0; i < 6; i++) {
+		fo[i].cache = c;
+		fo[i].joined = &joined;
+		pthread_create(&t[i], NULL, follow, &fo[i]);
+	}
+	pthread_barrier_wait(&joined);	/* every thread has joined */
+	r1 = a_reply(7);
+	dns_cache_land(c, lead, r1, now + 60000);
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		follows += fo[i].j == DNS_JOIN_FOLLOW;
+		same += fo[i].r == r1;
+		dns_reply_free(fo[i].r);
+	}
+	is_int(follows, 6, "6 threads asking while in flight: all follow");
+	is_int(same, 6, "... and all get the leader's reply");
+	is_int(dns_cache_join(c, "sf.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_HIT, "after landing: cached");
+	ok(hit == r1, "... the same reply");
+	dns_reply_free(hit);
+	is_int(r1->refs, 2, "references: ours and the cache's");
+
+	/* abandoned, and a follower out of time */
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "abandon: lead");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_FOLLOW, "abandon: follow");
+	ok(dns_cache_wait(c, f, 0) == NULL, "a follower out of time: NULL");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &f),
+	    DNS_JOIN_FOLLOW, "abandon: follow again");
+	dns_cache_land(c, lead, NULL, 0);
+	ok(dns_cache_wait(c, f, UINT64_MAX) == NULL,
+	    "an abandoned flight gives NULL");
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 1, &hit, &lead),
+	    DNS_JOIN_LEAD, "after abandon: nothing cached, a new leader");
+	dns_cache_land(c, lead, r1, 0);
+	is_int(dns_cache_join(c, "ab.test", DNS_T_A, now, 0, &hit, &f),
+	    DNS_JOIN_MISS, "landed with expires 0: not cached");
+	pthread_barrier_destroy(&joined);
+	dns_cache_free(c);
+	is_int(r1->refs, 1, "every flight reference dropped");
+	dns_reply_free(r1);
+}
+
+/* a fake name server: a UDP socket the test answers by hand */
+struct fake {
+	int			fd;
+	struct sockaddr_in	peer;
+	socklen_t		peerlen;
+	unsigned char		id[2];
+};
+
+/* fake_recv - wait for the next query; 0, or -1 */
+static int
+fake_recv(struct fake *fs)
+{
+	unsigned char buf[512];
+	ssize_t n;
+
+	fs->peerlen = sizeof(fs->peer);
+	n = recvfrom(fs->fd, buf, sizeof(buf), 0,
+	    (struct sockaddr *)&fs->peer, &fs->peerlen);
+	if (n < 12)
+		return -1;
+	memcpy(fs->id, buf, 2);
+	return 0;
+}
+
+/* fake_pending - queries received and not yet read (never waits) */
+static int
+fake_pending(struct fake *fs)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fs->fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0);
+}
+
+/* fake_send - answer the last query with m (its id patched) */
+static void
+fake_send(struct fake *fs, struct msg *m)
+{
+	memcpy(m->b, fs->id, 2);
+	(void)sendto(fs->fd, m->b, m->len, 0,
+	    (const struct sockaddr *)&fs->peer, fs->peerlen);
+}
+
+struct asker {
+	struct dns_ctx		*ctx;
+	const char		*name;
+	struct dns_reply	*r;
+};
+
+/* asker_run - one dns_lookup from a thread of its own */
+static void *
+asker_run(void *arg)
+{
+	struct asker *a = arg;
+	struct dns_client *dc = dns_client_new(a->ctx);
+
+	a->r = dns_lookup(dc, a->name, DNS_T_A);
+	dns_client_free(dc);
+	return NULL;
+}
+
+/* test_single_flight - lookups and batches share one query; failures
+ * are cached (RFC 9520) */
+static void
+test_single_flight(void)
+{
+	static struct msg m;
+	struct dns_options opt;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct fake fs;
+	struct dns_ctx *ctx;
+	struct dns_client *dc;
+	struct dns_batch *b;
+	struct asker a[5];
+	pthread_t t[5];
+	struct dns_reply *r;
+	const char *name = "sf.test";
+	uint16_t type = DNS_T_A;
+	int i, same = 0;
+	char spec[32];
+
+	memset(&fs, 0, sizeof(fs));
+	fs.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fs.fd < 0 || bind(fs.fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || getsockname(fs.fd,
+	    (struct sockaddr *)&sin, &sl) != 0) {
+		ok(0, "fake name server");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", ntohs(sin.sin_port));
+	(void)dns_parse_server(spec, &opt.servers[0]);
+	opt.nservers = 1;
+	opt.timeout_ms = 20000;
+	opt.tries = 1;
+	opt.cache_entries = 100;
+	ctx = dns_ctx_new(&opt);
+	dc = dns_client_new(ctx);
+
+	/* a lookup in flight; a batch and four lookups ask the same */
+	a[0].ctx = ctx;
+	a[0].name = name;
+	pthread_create(&t[0], NULL, asker_run, &a[0]);
+	is_int(fake_recv(&fs), 0, "the first lookup asks");
+	b = dns_batch_start(dc, &name, &type, 1);
+	is_int(fake_pending(&fs), 0,
+	    "a batch started meanwhile sends no query of its own");
+	for (i = 1; i < 5; i++) {
+		a[i].ctx = ctx;
+		a[i].name = "SF.test.";
+		pthread_create(&t[i], NULL, asker_run, &a[i]);
+	}
+	m_header(&m, R_NOERROR, 1, 0, "sf.test", DNS_T_A);
+	m_a(&m, 100, 9);
+	fake_send(&fs, &m);
+	for (i = 0; i < 5; i++) {
+		pthread_join(t[i], NULL);
+		same += a[i].r == a[0].r && a[i].r->status == DNS_DATA;
+	}
+	is_int(same, 5, "five lookups: one reply, shared");
+	r = dns_batch_reply(b, name, type);
+	ok(r == a[0].r, "the batch has the same reply");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	for (i = 0; i < 5; i++)
+		dns_reply_free(a[i].r);
+	is_int(fake_pending(&fs), 0, "... and the server saw one query");
+
+	/* SERVFAIL: cached as a failure, for opt.fail_ttl */
+	a[0].name = "fail.test";
+	pthread_create(&t[0], NULL, asker_run, &a[0]);
+	is_int(fake_recv(&fs), 0, "a lookup that will fail asks");
+	m_header(&m, R_SERVFAIL, 0, 0, "fail.test", DNS_T_A);
+	fake_send(&fs, &m);
+	pthread_join(t[0], NULL);
+	is_int(a[0].r->status, DNS_TEMPFAIL, "SERVFAIL: TEMPFAIL");
+	dns_reply_free(a[0].r);
+	for (i = 0; i < 3; i++) {
+		r = dns_lookup(dc, "fail.test", DNS_T_A);
+		same = r->status == DNS_TEMPFAIL;
+		dns_reply_free(r);
+	}
+	name = "fail.test";
+	b = dns_batch_start(dc, &name, &type, 1);
+	r = dns_batch_reply(b, name, type);
+	ok(same && r->status == DNS_TEMPFAIL,
+	    "three lookups and a batch after it: TEMPFAIL");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	is_int(fake_pending(&fs), 0, "... from the cache: no query");
+
+	dns_client_free(dc);
+	dns_ctx_free(ctx);
+	close(fs.fd);
+}
+
+/* test_ctx_reload - a new context shares the cache when the settings
+ * that shape it are the same */
+static void
+test_ctx_reload(void)
+{
+	struct dns_options opt, other;
+	struct dns_ctx *c1, *c2, *c3;
+	struct dns_client *d1, *d2, *d3;
+	struct dns_reply *r1, *r2, *r3;
+
+	memset(&opt, 0, sizeof(opt));	/* no servers: TEMPFAIL, cached */
+	opt.cache_entries = 100;
+	c1 = dns_ctx_new(&opt);
+	d1 = dns_client_new(c1);
+	r1 = dns_lookup(d1, "x.test", DNS_T_TXT);
+	is_int(r1->status, DNS_TEMPFAIL, "reload: a failure cached in c1");
+	opt.timeout_ms = 1234;		/* not part of the cache's settings */
+	c2 = dns_ctx_reload(&opt, c1);
+	ok(dns_ctx_shares_cache(c1, c2),
+	    "same servers and cache settings: the cache is shared");
+	other = opt;
+	other.cache_bytes = 1 << 20;
+	c3 = dns_ctx_reload(&other, c1);
+	ok(!dns_ctx_shares_cache(c1, c3),
+	    "other cache settings: a new cache");
+	dns_client_free(d1);
+	dns_ctx_free(c1);		/* as the old config goes away */
+	d2 = dns_client_new(c2);
+	d3 = dns_client_new(c3);
+	r2 = dns_lookup(d2, "x.test", DNS_T_TXT);
+	r3 = dns_lookup(d3, "x.test", DNS_T_TXT);
+	ok(r2 == r1, "the new context answers from the old one's cache");
+	ok(r3 != r1, "the context with a new cache asks again");
+	dns_reply_free(r1);
+	dns_reply_free(r2);
+	dns_reply_free(r3);
+	dns_client_free(d2);
+	dns_client_free(d3);
+	dns_ctx_free(c2);
+	dns_ctx_free(c3);
+	ok(!dns_ctx_shares_cache(NULL, NULL), "NULL shares nothing");
+}
+
+/* test_budget - a client's time budget: cut waits, no queries after */
+static void
+test_budget(void)
+{
+	static struct msg m;
+	struct dns_options opt;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct fake fs;
+	struct dns_ctx *ctx;
+	struct dns_client *dc, *other;
+	struct dns_batch *b;
+	struct dns_reply *r;
+	const char *names[2] = { "k1.test", "k2.test" };
+	uint16_t types[2] = { DNS_T_TXT, DNS_T_TXT };
+	char spec[32];
+
+	memset(&fs, 0, sizeof(fs));
+	fs.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fs.fd < 0 || bind(fs.fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || getsockname(fs.fd,
+	    (struct sockaddr *)&sin, &sl) != 0) {
+		ok(0, "fake name server");
+		return;
+	}
+	memset(&opt, 0, sizeof(opt));
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", ntohs(sin.sin_port));
+	(void)dns_parse_server(spec, &opt.servers[0]);
+	opt.nservers = 1;
+	opt.timeout_ms = 60000;		/* the budget, not this, must cut */
+	opt.tries = 2;
+	opt.cache_entries = 100;
+	ctx = dns_ctx_new(&opt);
+	dc = dns_client_new(ctx);
+	other = dns_client_new(ctx);
+	is_int(dns_client_budget(dc), -1, "a new client has no budget");
+
+	/* an answer within the budget; it is cached */
+	dns_client_set_budget(dc, 100000);
+	b = dns_batch_start(dc, names, types, 1);
+	is_int(fake_recv(&fs), 0, "within the budget: asked");
+	m_header(&m, R_NOERROR, 1, 0, "k1.test", DNS_T_TXT);
+	m_rr(&m, NULL, DNS_T_TXT, 300, 4);
+	m_u8(&m, 3);
+	m_u8(&m, 'k');
+	m_u8(&m, 'e');
+	m_u8(&m, 'y');
+	fake_send(&fs, &m);
+	r = dns_batch_reply(b, "k1.test", DNS_T_TXT);
+	ok(r->status == DNS_DATA && dns_client_budget(dc) > 0 &&
+	    dns_client_budget(dc) <= 100000, "... answered, budget charged");
+	dns_reply_free(r);
+	dns_batch_free(b);
+
+	/* a server that never answers: the budget cuts the 60 s timeout */
+	dns_client_set_budget(dc, 200);
+	r = dns_lookup(dc, "silent.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "no answer within the budget: TEMPFAIL, out of time");
+	dns_reply_free(r);
+	is_int(dns_client_budget(dc), 0, "... the budget is spent");
+	is_int(fake_recv(&fs), 0, "... after one query");
+	is_int(fake_pending(&fs), 0, "... and no second try past the budget");
+
+	/* spent: cache hits still answer, misses fail at once, unasked */
+	r = dns_lookup(dc, "k1.test", DNS_T_TXT);
+	is_int(r->status, DNS_DATA, "spent budget: a cached answer is given");
+	dns_reply_free(r);
+	r = dns_lookup(dc, "other.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "spent budget: a lookup not cached is TEMPFAIL");
+	dns_reply_free(r);
+	b = dns_batch_start(dc, names, types, 2);
+	r = dns_batch_reply(b, "k2.test", DNS_T_TXT);
+	ok(r->status == DNS_TEMPFAIL && r->cause == DNS_CAUSE_DEADLINE,
+	    "spent budget: so is a batch's");
+	dns_reply_free(r);
+	r = dns_batch_reply(b, "k1.test", DNS_T_TXT);
+	is_int(r->status, DNS_DATA, "... whose cached answers are given");
+	dns_reply_free(r);
+	dns_batch_free(b);
+	is_int(fake_pending(&fs), 0, "... and none of them asked");
+
+	/* what was cut is not cached: a client with time asks again */
+	dns_client_set_budget(other, 100000);
+	b = dns_batch_start(other, (const char *const[]){ "silent.test" },
+	    types, 1);
+	is_int(fake_recv(&fs), 0,
+	    "a cut lookup was not cached: another client asks");
+	dns_batch_free(b);
+	dns_client_set_budget(dc, -1);
+	is_int(dns_client_budget(dc), -1, "the budget can be lifted");
+
+	dns_client_free(dc);
+	dns_client_free(other);
+	dns_ctx_free(ctx);
+	close(fs.fd);
+}
+
 /* main - every group of checks, then the plan */
 int
 main(void)
@@ -708,5 +1194,10 @@ main(void)
 	test_hostile();
 	test_lookup_offline();
 	test_cache();
+	test_cache_bytes();
+	test_flights();
+	test_single_flight();
+	test_ctx_reload();
+	test_budget();
 	return tap_done();
 }
