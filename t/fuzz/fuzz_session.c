@@ -142,6 +142,20 @@ dns_client_free(struct dns_client *dc)
 	(void)dc;
 }
 
+void
+dns_client_set_budget(struct dns_client *dc, long ms)
+{
+	(void)dc;
+	(void)ms;
+}
+
+long
+dns_client_budget(const struct dns_client *dc)
+{
+	(void)dc;
+	return -1;
+}
+
 int
 dns_parse_server(const char *spec, struct dns_server *out)
 {
@@ -184,7 +198,6 @@ dns_reply_free(struct dns_reply *r)
 	for (i = 0; i < r->count; i++)
 		free(r->rr[i].text);
 	free(r->rr);
-	free(r->wire);
 	free(r);
 }
 

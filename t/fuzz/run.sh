@@ -84,7 +84,7 @@ sources() {
 				*) echo "lib/${f##*/}" ;;
 				esac
 			done
-			echo -lcrypto -pthread ;;
+			echo -lcrypto -lidn2 -pthread ;;
 	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
 	esac
 }
