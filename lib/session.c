@@ -670,6 +670,20 @@ dmarc_verdict(struct session *s)
 		    d->problem);
 		return;
 	}
+	/*
+	 * A temperror because the message's DNS time (DNSMessageTimeout)
+	 * ran out is a tempfail whatever TemporaryFailures says: a sender
+	 * could otherwise spend that time on its own slow zone (SPF, DKIM
+	 * keys) and turn the DMARC fail of another domain into a
+	 * temperror that is delivered.
+	 */
+	if (d->out.result == DMARC_RES_TEMPERROR && s->dns != NULL &&
+	    dns_client_budget(s->dns) == 0) {
+		set_reply(m, VERDICT_TEMPFAIL, "451", "4.4.3",
+		    "DNS time of the message spent before the DMARC policy "
+		    "of %s could be evaluated", d->author, d->out.reason);
+		return;
+	}
 	if (d->out.result == DMARC_RES_TEMPERROR && s->cf->temporary_failures) {
 		set_reply(m, VERDICT_TEMPFAIL, "451", "4.7.1",
 		    "temporary error evaluating the DMARC policy of %s",

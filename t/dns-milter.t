@@ -95,6 +95,14 @@ slow.example:
 _dmarc.slow.example:
   - DELAY: 1200
   - TXT: "v=DMARC1; p=reject"
+spender.example:
+  - DELAY: 2500
+  - TXT: "v=spf1 ip4:192.0.2.0/24 -all"
+victim.example:
+  - TXT: "v=spf1 -all"
+_dmarc.victim.example:
+  - DELAY: 100
+  - TXT: "v=DMARC1; p=reject"
 fast.example:
   - TXT: "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc.fast.example:
@@ -107,34 +115,44 @@ write_config "$tmpdir/budget.conf" "DNSMessageTimeout 2"
 sed 's/^DNSTimeout .*/DNSTimeout 5/' "$tmpdir/budget.conf" > "$tmpdir/b.conf"
 start_authmilter "$tmpdir/b.conf" || exit 1
 
-# from DOMAIN: one message from DOMAIN's server with From DOMAIN, accepted;
-# prints authmilter's log line for it
+# from DOMAIN [MAILDOMAIN] [REPLY]: one message from DOMAIN's server (MAIL
+# FROM in MAILDOMAIN, default DOMAIN) with From DOMAIN, answered with
+# REPLY (default SMFIR_ACCEPT); prints authmilter's log line for it
 from() {
 	cat > "$tmpdir/from.lua" <<LUA
 conn = mt.connect(sock, 40, 0.25)
 if conn == nil then error("cannot connect") end
 mt.conninfo(conn, "mail.$1", "192.0.2.1")
 mt.helo(conn, "mail.$1")
-mt.mailfrom(conn, "<user@$1>")
+mt.mailfrom(conn, "<user@${2:-$1}>")
 if mt.getreply(conn) ~= SMFIR_CONTINUE then error("MAIL FROM not continued") end
 mt.header(conn, "From", "user@$1")
 mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
-if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
+if mt.getreply(conn) ~= ${3:-SMFIR_ACCEPT} then error("not ${3:-SMFIR_ACCEPT}") end
 mt.disconnect(conn)
 LUA
-	miltertest -D sock="unix:$AM_SOCK" -s "$tmpdir/from.lua" \
-	    > "$tmpdir/mt.out" 2>&1 || sed 's/^/# /' "$tmpdir/mt.out"
-	grep "from=<user@$1>" "$AM_LOG" | tail -1
+	if ! miltertest -D sock="unix:$AM_SOCK" -s "$tmpdir/from.lua" \
+	    > "$tmpdir/mt.out" 2>&1; then
+		sed 's/^/# /' "$tmpdir/mt.out" >&2
+		echo "miltertest failed"
+	fi
+	grep "from=<user@${2:-$1}>" "$AM_LOG" | tail -1
 }
 
-out=$(from late.example)
+out=$(from late.example late.example SMFIR_REPLYCODE)
 like "$out" "spf=pass" "a DMARC record later than DNSMessageTimeout: SPF passes"
 like "$out" "dmarc=temperror" "... DMARC is temperror (the record is not waited for)"
-like "$out" "action=accept" "... and the message accepted (TemporaryFailures no)"
-out=$(from slow.example)
+like "$out" "action=tempfail" "... and the message tempfailed although TemporaryFailures is no: the DNS time ran out"
+unlike "$out" "miltertest failed" "... with a 451 reply"
+out=$(from slow.example slow.example SMFIR_REPLYCODE)
 like "$out" "spf=pass" "SPF and DMARC each within DNSTimeout, not together: SPF passes"
 like "$out" "dmarc=temperror" "... DMARC is temperror: the message's DNS time is spent"
+like "$out" "action=tempfail" "... and the message tempfailed"
+out=$(from victim.example spender.example SMFIR_REPLYCODE)
+like "$out" "dmarc=temperror" "a sender spending the DNS time on its own slow SPF zone: DMARC of the From domain is temperror"
+like "$out" "action=tempfail" "... and the spoof is tempfailed, not delivered"
+unlike "$out" "miltertest failed" "... with a 451 reply"
 out=$(from fast.example)
 like "$out" "dmarc=pass" "the next message has its own DNS time: DMARC passes"
 
