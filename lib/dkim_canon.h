@@ -31,9 +31,11 @@
  *	with continuation lines behind "\r\n" or "\n".  Simple sees
  *	"Name: value", i.e. assumes the MTA removed exactly one space
  *	after the colon; a "\n" not preceded by "\r" counts as CRLF.
- *	Relaxed lowercases the name, drops white space before the colon,
- *	unfolds (CR and LF go), turns every run of WSP into one space and
- *	drops WSP at both ends of the value.
+ *	Relaxed follows RFC 6376 3.4.2 and nothing more: it lowercases
+ *	the name, drops white space before the colon, unfolds (a line end,
+ *	"\r\n" or "\n", goes), turns every run of WSP into one space and
+ *	drops WSP at both ends of the value.  A bare CR is content and is
+ *	kept, so "12\r34" and "1234" stay different.
  *
  *	dkim_md_sha256() and dkim_md_sha1() give the process's one fetched
  *	EVP_MD of each (EVP_MD_fetch on first use, thread-safe, kept until
