@@ -29,8 +29,8 @@
 #include "dkim_canon.h"
 #include "dkim_verify.h"
 
-#define DKIM_FIELD_MAX		255	/* d=, s=, i= kept at most */
-#define DKIM_ALG_MAX		32	/* a= kept at most */
+#define DKIM_WHOLE		SIZE_MAX /* d=, s=, i=, a= are never cut */
+#define DKIM_ALG_MAX		32	/* a=, k= in a comment at most */
 #define DKIM_REASON_MAX		64	/* bytes of network text in a reason */
 #define MAX_UNKNOWN_TAGS	32	/* distinct unknown tags in a list */
 #define KEY_CACHE_LOCKS		16
@@ -1303,7 +1303,7 @@ out:
 	sb_free(&c);
 }
 
-/* result_fields - d=, i=, s=, a=, b= of a result, printable and bounded */
+/* result_fields - d=, i=, s=, a= (whole) and b= (8) of a result, printable */
 static void
 result_fields(struct dkim_verifier *v, size_t idx,
     struct dkim_sig_result *res)
@@ -1318,19 +1318,19 @@ result_fields(struct dkim_verifier *v, size_t idx,
 		(void)dkim_sig_parse(hvalue(v, s->hdr), &tmp, NULL);
 		sig = &tmp;
 	}
-	res->domain = printable(sig->d, DKIM_FIELD_MAX);
+	res->domain = printable(sig->d, DKIM_WHOLE);
 	if (sig->i != NULL)
-		res->identity = printable(sig->i, DKIM_FIELD_MAX);
+		res->identity = printable(sig->i, DKIM_WHOLE);
 	else {
 		sb_init(&sb);
 		sb_putc(&sb, '@');
 		sb_put_printable(&sb, sig->d != NULL ? sig->d : "",
-		    DKIM_FIELD_MAX);
+		    DKIM_WHOLE);
 		res->identity = sb_detach(&sb);
 		sb_free(&sb);
 	}
-	res->selector = printable(sig->s, DKIM_FIELD_MAX);
-	res->algorithm = printable(sig->a, DKIM_ALG_MAX);
+	res->selector = printable(sig->s, DKIM_WHOLE);
+	res->algorithm = printable(sig->a, DKIM_WHOLE);
 	res->b8 = printable(sig->b64, 8);
 	if (sig == &tmp)
 		dkim_sig_clear(&tmp);
@@ -1403,9 +1403,9 @@ dkim_verifier_body(struct dkim_verifier *v, const unsigned char *p,
 static void
 key_name(struct strbuf *c, const struct vsig *s)
 {
-	sb_put_printable(c, s->sig.s, 63);
+	sb_put_printable(c, s->sig.s, DKIM_WHOLE);
 	sb_puts(c, "._domainkey.");
-	sb_put_printable(c, s->sig.d, DKIM_FIELD_MAX);
+	sb_put_printable(c, s->sig.d, DKIM_WHOLE);
 }
 
 /*

@@ -130,7 +130,10 @@
  *	the batch uses it until dkim_verifier_free().
  *
  *	Every string in a result is printable ASCII (bytes from the
- *	network outside 0x20..0x7e become '?') and bounded.
+ *	network outside 0x20..0x7e become '?').  d=, i=, s= and a= are
+ *	kept whole, never cut (a cut i= could end in another domain): they
+ *	are bounded only by the header limits (DKIM_MAX_HEADER_BYTES);
+ *	b8 is the first 8 characters of b= (header.b, RFC 6008).
  *
  *	The parsers, public for the tests and the fuzzer:
  *	dkim_sig_parse() reads a DKIM-Signature value (RFC 6376 3.2, 3.5):

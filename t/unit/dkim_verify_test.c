@@ -465,6 +465,41 @@ test_key(void)
 	free(why);
 }
 
+/*
+ * test_whole_identity - a 300-character i= comes out of the verifier
+ * whole: cut at 255 it would end in "@paypal.com" and show another
+ * domain beside the attacker's dkim result
+ */
+static void
+test_whole_identity(void)
+{
+	struct dkim_verifier *v;
+	const struct dkim_sig_result *res;
+	struct strbuf i, val;
+	size_t n;
+
+	sb_init(&i);
+	while (i.len < 300 - strlen("@paypal.com.attacker.example"))
+		sb_putc(&i, 'a');
+	sb_puts(&i, "@paypal.com.attacker.example");
+	sb_init(&val);
+	sb_printf(&val, " v=1; a=rsa-sha256; d=attacker.example; s=sel; "
+	    "i=%s; h=From; bh=" BH "; b=" B, i.s);
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "From", " x@attacker.example");
+	dkim_verifier_header(v, "DKIM-Signature", val.s);
+	dkim_verifier_eoh(v, NULL);
+	dkim_verifier_body(v, (const unsigned char *)"\r\n", 2);
+	n = dkim_verifier_eom(v, NULL, &res);
+	is_int((long)n, 1, "one signature, one result");
+	is_int(n == 1 ? (long)strlen(res[0].identity) : -1, 300,
+	    "a 300-character i= is 300 characters in the result");
+	is_str(n == 1 ? res[0].identity : NULL, i.s, "... the whole i=");
+	dkim_verifier_free(v);
+	sb_free(&i);
+	sb_free(&val);
+}
+
 int
 main(void)
 {
@@ -473,5 +508,6 @@ main(void)
 	test_hostile();
 	test_time();
 	test_key();
+	test_whole_identity();
 	return tap_done();
 }
