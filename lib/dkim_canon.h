@@ -22,6 +22,12 @@
  *	         unsigned char *out, unsigned int *outlen);
  *	void dkim_body_clear(struct dkim_body *b);
  * DESCRIPTION
+ *	DKIM_MAX_HEADERS and DKIM_MAX_HEADER_BYTES are the limits of a
+ *	message's header for DKIM, verifying and signing alike: the number
+ *	of header fields and the bytes of their names and values (folds
+ *	included).  A message past either is not verified (one permerror
+ *	result, dkim_verify.h) and not signed (lib/session.c).
+ *
  *	dkim_canon_name() gives the c= word, "relaxed" or "simple".  (The
  *	enum's names, SIGN_CANON_*, date from when only the signer had it.)
  *
@@ -74,6 +80,8 @@
 #include "util.h"
 
 #define DKIM_BODY_BUFSIZE	4096
+#define DKIM_MAX_HEADERS	1000	/* header fields of a message */
+#define DKIM_MAX_HEADER_BYTES	1048576	/* their names and values */
 
 enum dkim_canon {
 	SIGN_CANON_RELAXED = 0,	/* "relaxed" */

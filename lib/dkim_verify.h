@@ -19,6 +19,7 @@
  *	         struct dns_client *dc, const struct dkim_sig_result **res);
  *	void dkim_verifier_free(struct dkim_verifier *v);
  *	const char *dkim_result_name(enum dkim_result r);
+ *	uint64_t dkim_verifier_index_steps(const struct dkim_verifier *v);
  *
  *	int dkim_sig_parse(const char *value, struct dkim_sig *sig,
  *	         struct strbuf *err);
@@ -111,7 +112,21 @@
  *	reported (the first ones; the others are neither evaluated nor
  *	reported); of those, the first opts->max_sigs are evaluated and
  *	the rest are neutral ("not checked: more than N signatures").
- *	An opts field of 0 takes its default.  Header fields are kept
+ *	An opts field of 0 takes its default.
+ *
+ *	A message whose header has more than DKIM_MAX_HEADERS fields or
+ *	more than DKIM_MAX_HEADER_BYTES bytes of names and values
+ *	(dkim_canon.h) is not verified: from the field that crosses the
+ *	limit on, nothing of the header is kept, and dkim_verifier_eom()
+ *	gives one result, permerror ("not verified: more than 1000 header
+ *	fields", or "... over N bytes"), with no d=, i=, s=, a=, b8, when
+ *	the header has a DKIM-Signature anywhere; none when it has none.
+ *	No signature of such a message can pass.
+ *
+ *	h= names are looked up in an index of the fields sorted by name
+ *	(binary search, no hash table: no set of names is slow);
+ *	dkim_verifier_index_steps() counts the name comparisons of those
+ *	lookups so far, for the tests.  Header fields are kept
  *	until dkim_verifier_eoh(), which hashes each signature's header
  *	data and drops them.  Memory per message then does not grow with
  *	the body: each distinct (c=, hash, l=) body hash is computed once
@@ -250,6 +265,7 @@ size_t			 dkim_verifier_eom(struct dkim_verifier *,
 			    const struct dkim_sig_result **);
 void			 dkim_verifier_free(struct dkim_verifier *);
 const char		*dkim_result_name(enum dkim_result);
+uint64_t		 dkim_verifier_index_steps(const struct dkim_verifier *);
 
 int			 dkim_sig_parse(const char *, struct dkim_sig *,
 			    struct strbuf *);

@@ -421,6 +421,12 @@ session_header(struct session *s, const char *name, const char *value)
 
 	if (!m->active)
 		return;
+	m->header_bytes += strlen(name) + strlen(value);
+	if (m->nheaders == DKIM_MAX_HEADERS ||
+	    m->header_bytes > DKIM_MAX_HEADER_BYTES) {
+		headers_clear(m);	/* too big to sign: nothing is kept */
+		m->headers_over = 1;
+	}
 	if (str_caseeq(name, AUTHRES_HEADER))
 		note_authres(s, value);
 	if (str_caseeq(name, "From")) {
@@ -436,7 +442,7 @@ session_header(struct session *s, const char *name, const char *value)
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
 	if (m->direction == DIR_OUTBOUND && s->cf->dkim_sign &&
-	    m->nheaders < MAX_HEADERS) {
+	    !m->headers_over) {
 		m->headers = xrealloc(m->headers,
 		    (m->nheaders + 1) * sizeof(*m->headers));
 		m->headers[m->nheaders].name = xstrdup(name);
@@ -457,6 +463,10 @@ start_signer(struct session *s)
 
 	if (m->from_domain == NULL) {
 		m->sign_status = "no From domain";
+		return;
+	}
+	if (m->headers_over) {
+		m->sign_status = "header over the limits";
 		return;
 	}
 	table_lookup(s->cf->table, m->from_domain, &pol);

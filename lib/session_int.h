@@ -25,7 +25,6 @@
 #include "spf.h"
 
 #define MAX_LOGGED	200	/* bytes of a network string in a log line */
-#define MAX_HEADERS	1000	/* headers kept for signing */
 #define MAX_FROM	10	/* From headers kept for DMARC */
 
 enum direction {
@@ -54,6 +53,8 @@ struct message {
 	struct spf_check	spf_helo;
 	struct header		*headers;	/* kept until eoh, for signing */
 	size_t			nheaders;
+	size_t			header_bytes;	/* names and values seen */
+	int			headers_over;	/* past DKIM_MAX_HEADER*: none kept */
 	char			*from_domain;	/* of the first From, for signing */
 	char			*from[MAX_FROM]; /* From values, for DMARC */
 	size_t			nfrom;		/* From headers seen */
