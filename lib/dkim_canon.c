@@ -75,7 +75,7 @@ dkim_canon_header(struct strbuf *out, enum dkim_canon c, const char *name,
 
 	if (c == SIGN_CANON_SIMPLE) {
 		sb_puts(out, name);
-		sb_append(out, ": ", 2);
+		sb_putc(out, ':');
 		for (p = value; (run = strchr(p, '\n')) != NULL; p = run + 1) {
 			sb_append(out, p, (size_t)(run - p));
 			if (run == value || run[-1] != '\r')

@@ -32,11 +32,12 @@
  *	enum's names, SIGN_CANON_*, date from when only the signer had it.)
  *
  *	dkim_canon_header() appends one header field in canonical form,
- *	CRLF included.  Fields are given as the MTA passes them to a
- *	milter: the name, and the value without the leading space and
- *	with continuation lines behind "\r\n" or "\n".  Simple sees
- *	"Name: value", i.e. assumes the MTA removed exactly one space
- *	after the colon; a "\n" not preceded by "\r" counts as CRLF.
+ *	CRLF included.  Fields are given as they are in the message: the
+ *	name, and the value as every byte after the colon (its leading
+ *	white space included, as an MTA passes it to a milter that
+ *	negotiated SMFIP_HDR_LEADSPC) with continuation lines behind
+ *	"\r\n" or "\n".  Simple sees "Name:value", the field as sent; a
+ *	"\n" not preceded by "\r" counts as CRLF.
  *	Relaxed follows RFC 6376 3.4.2 and nothing more: it lowercases
  *	the name, drops white space before the colon, unfolds (a line end,
  *	"\r\n" or "\n", goes), turns every run of WSP into one space and

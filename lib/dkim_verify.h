@@ -39,8 +39,8 @@
  *	threads, freed at exit (after every verifier made from it).
  *
  *	A dkim_verifier verifies one message.  Headers go in as they
- *	arrive (name and value as the MTA gives them, value without the
- *	leading space); dkim_verifier_eoh() ends the headers and starts
+ *	arrive (name, and the value with its leading white space: every
+ *	byte after the colon); dkim_verifier_eoh() ends the headers and starts
  *	the key lookups of every signature at once through dc, so that
  *	end of message waits for the slowest lookup, not their sum.  The
  *	body is streamed in chunks (CRLF line ends, as the MTA sends it);
@@ -94,10 +94,9 @@
  *	  d=, bad key or signature syntax, t= more than DKIM_CLOCK_DRIFT
  *	  seconds in the future, h= without From, i= outside d=.
  *
- *	Header fields are canonicalized as the MTA gives them (see
- *	dkim_canon_header(): simple puts back one space after the colon),
- *	so a field signed with simple header canonicalization and without
- *	that one space does not verify.  h= takes fields bottom-up per
+ *	Header fields are given as they are in the message (name, and
+ *	every byte after the colon; see dkim_canon_header()), so that
+ *	simple header canonicalization sees them as they were sent.  h= takes fields bottom-up per
  *	name (RFC 6376 5.4.2); a name with no field left contributes
  *	nothing.  The DKIM-Signature field itself goes last, with the
  *	value of b= and the white space around it removed, without its

@@ -412,16 +412,23 @@ note_tag(struct message *m)
 	m->tags_forged[m->ntags_forged++] = m->tags_seen;
 }
 
-/* session_header - note one header of the message */
+/*
+ * session_header - note one header of the message
+ *
+ * value is every byte after the colon: DKIM gets it so (simple header
+ * canonicalization sees the field as sent); the other checks get it
+ * without one leading space, as they always have.
+ */
 void
-session_header(struct session *s, const char *name, const char *value)
+session_header(struct session *s, const char *name, const char *exact)
 {
 	struct message *m = &s->msg;
+	const char *value = exact[0] == ' ' ? exact + 1 : exact;
 	char *v;
 
 	if (!m->active)
 		return;
-	m->header_bytes += strlen(name) + strlen(value);
+	m->header_bytes += strlen(name) + strlen(exact);
 	if (m->nheaders == DKIM_MAX_HEADERS ||
 	    m->header_bytes > DKIM_MAX_HEADER_BYTES) {
 		headers_clear(m);	/* too big to sign: nothing is kept */
@@ -438,7 +445,7 @@ session_header(struct session *s, const char *name, const char *value)
 	}
 	if (str_caseeq(name, DMARC_TAG_HEADER))
 		note_tag(m);
-	v = crlf_value(value);
+	v = crlf_value(exact);
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
 	if (m->direction == DIR_OUTBOUND && s->cf->dkim_sign &&

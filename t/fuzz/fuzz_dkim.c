@@ -267,9 +267,7 @@ verify(const char *p, const char *end, size_t chunk)
 		if ((colon = memchr(line, ':', ll)) == NULL)
 			continue;
 		name = cstr(line, (size_t)(colon - line));
-		for (i = (size_t)(colon - line) + 1; i < ll &&
-		    (line[i] == ' ' || line[i] == '\t'); i++)
-			;
+		i = (size_t)(colon - line) + 1;	/* the value as sent */
 		sb_truncate(&val, 0);
 		sb_append(&val, line + i, ll - i);
 	}
