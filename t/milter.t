@@ -1,13 +1,14 @@
 #!/bin/sh
 # milter.t - the daemon over the milter protocol, driven by Debian's
 # miltertest: verdicts and header edits, config errors (exit 78 with
-# file:line), header values with and without SMFIP_HDR_LEADSPC, SIGHUP
-# reload (a bad table refused and the old one kept, a good one taking
-# effect without a restart) and SIGTERM.
+# file:line), header values with and without SMFIP_HDR_LEADSPC, header
+# fields up to 1 MB (smfi_setmaxdatasize, through t/lib/milter-raw.py),
+# SIGHUP reload (a bad table refused and the old one kept, a good one
+# taking effect without a restart) and SIGTERM.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 25
+plan 29
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -103,6 +104,18 @@ mt "SPF pass: A-R inserted at the top, forged A-R deleted" forged=1 \
     < "$tmpdir/pass.lua"
 mt "an MTA without SMFIP_HDR_LEADSPC: the A-R value without its space" \
     noleadspc=1 < "$tmpdir/pass.lua"
+
+# --- header fields past libmilter's default 64 KB packet ---
+# (t/lib/milter-raw.py: miltertest cannot send a field over about 1 KB)
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 200000)" \
+    "header=c eoh=c eom=i,a" \
+    "a 200,000-byte header field: the message goes on and gets its A-R"
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 1048000)" \
+    "header=c eoh=c eom=i,a" "a 1,048,000-byte header field too"
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 1048576)" \
+    "closed at header" \
+    "a header field over 1 MB: libmilter closes the connection (the MTA's milter failure action applies)"
+check "authmilter still runs after that" kill -0 $AM_PID
 
 mt "a stranger is not refused while no table entry says so" <<'LUA'
 conn = mt.connect(sock, 40, 0.25)
