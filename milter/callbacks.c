@@ -34,6 +34,7 @@
 			 SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define WANT_SKIPPED	(SMFIP_NOUNKNOWN | SMFIP_NODATA)
 #define WANT_EXACT	SMFIP_HDR_LEADSPC	/* header values as sent */
+#define VALUE_KEEP	65536	/* a larger value buffer is not kept */
 
 struct conn {
 	struct session	*session;
@@ -276,6 +277,10 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		sb_putc(&c->value, ' ');
 		sb_puts(&c->value, value);
 		session_header(c->session, name, c->value.s);
+		if (c->value.cap > VALUE_KEEP) {
+			sb_free(&c->value);
+			sb_init(&c->value);
+		}
 	}
 	return go_on(c, SMFIP_NR_HDR);
 }
