@@ -123,7 +123,7 @@ struct dkim_verifier {
 	size_t			 nhdrs, hcap;
 	size_t			 hbytes;	/* names and values so far */
 	enum dkim_over		 over;		/* past the header limits */
-	int			 late_sig;	/* a signature came past them */
+	int			 sig_seen;	/* a DKIM-Signature, kept or not */
 	uint64_t		 index_steps;	/* for the tests */
 	struct vsig		*sigs;		/* DKIM-Signature fields */
 	size_t			 nsigs;
@@ -1216,7 +1216,7 @@ headers_drop(struct dkim_verifier *v, enum dkim_over why)
 {
 	v->over = why;
 	if (v->nsigs > 0)
-		v->late_sig = 1;	/* one of them is reported */
+		v->sig_seen = 1;
 	free(v->sigs);
 	v->sigs = NULL;
 	v->nsigs = 0;
@@ -1238,7 +1238,7 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		return;
 	if (v->over != OVER_NONE) {
 		if (str_caseeq(name, "DKIM-Signature"))
-			v->late_sig = 1;
+			v->sig_seen = 1;
 		return;
 	}
 	nlen = strlen(name);
@@ -1249,7 +1249,7 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		headers_drop(v, v->nhdrs == DKIM_MAX_HEADERS ? OVER_COUNT :
 		    OVER_BYTES);
 		if (str_caseeq(name, "DKIM-Signature"))
-			v->late_sig = 1;
+			v->sig_seen = 1;
 		return;
 	}
 	if (v->nhdrs == v->hcap) {
@@ -1410,7 +1410,7 @@ over_result(struct dkim_verifier *v)
 {
 	struct strbuf c;
 
-	if (!v->late_sig)
+	if (!v->sig_seen)
 		return;
 	sb_init(&c);
 	if (v->over == OVER_COUNT)
