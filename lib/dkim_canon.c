@@ -75,7 +75,7 @@ dkim_canon_header(struct strbuf *out, enum dkim_canon c, const char *name,
 
 	if (c == SIGN_CANON_SIMPLE) {
 		sb_puts(out, name);
-		sb_append(out, ": ", 2);
+		sb_putc(out, ':');
 		for (p = value; (run = strchr(p, '\n')) != NULL; p = run + 1) {
 			sb_append(out, p, (size_t)(run - p));
 			if (run == value || run[-1] != '\r')
@@ -95,8 +95,8 @@ dkim_canon_header(struct strbuf *out, enum dkim_canon c, const char *name,
 		out->s[i] = (char)ascii_tolower((unsigned char)out->s[i]);
 	sb_putc(out, ':');
 	for (p = value; *p != '\0';) {
-		if (*p == '\r' || *p == '\n') {
-			p++;
+		if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
+			p += *p == '\r' ? 2 : 1;	/* unfold: a line end goes */
 			continue;
 		}
 		if (is_wsp((unsigned char)*p)) {
@@ -104,7 +104,9 @@ dkim_canon_header(struct strbuf *out, enum dkim_canon c, const char *name,
 			p++;
 			continue;
 		}
-		for (run = p; *p != '\0' && *p != '\r' && *p != '\n' &&
+		/* content, a bare CR included (RFC 6376 3.4.2 keeps it) */
+		for (run = p++; *p != '\0' && *p != '\n' &&
+		    !(*p == '\r' && p[1] == '\n') &&
 		    !is_wsp((unsigned char)*p); p++)
 			;
 		if (wsp && started)

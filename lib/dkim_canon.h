@@ -22,18 +22,27 @@
  *	         unsigned char *out, unsigned int *outlen);
  *	void dkim_body_clear(struct dkim_body *b);
  * DESCRIPTION
+ *	DKIM_MAX_HEADERS and DKIM_MAX_HEADER_BYTES are the limits of a
+ *	message's header for DKIM, verifying and signing alike: the number
+ *	of header fields and the bytes of their names and values (folds
+ *	included).  A message past either is not verified (one permerror
+ *	result, dkim_verify.h) and not signed (lib/session.c).
+ *
  *	dkim_canon_name() gives the c= word, "relaxed" or "simple".  (The
  *	enum's names, SIGN_CANON_*, date from when only the signer had it.)
  *
  *	dkim_canon_header() appends one header field in canonical form,
- *	CRLF included.  Fields are given as the MTA passes them to a
- *	milter: the name, and the value without the leading space and
- *	with continuation lines behind "\r\n" or "\n".  Simple sees
- *	"Name: value", i.e. assumes the MTA removed exactly one space
- *	after the colon; a "\n" not preceded by "\r" counts as CRLF.
- *	Relaxed lowercases the name, drops white space before the colon,
- *	unfolds (CR and LF go), turns every run of WSP into one space and
- *	drops WSP at both ends of the value.
+ *	CRLF included.  Fields are given as they are in the message: the
+ *	name, and the value as every byte after the colon (its leading
+ *	white space included, as an MTA passes it to a milter that
+ *	negotiated SMFIP_HDR_LEADSPC) with continuation lines behind
+ *	"\r\n" or "\n".  Simple sees "Name:value", the field as sent; a
+ *	"\n" not preceded by "\r" counts as CRLF.
+ *	Relaxed follows RFC 6376 3.4.2 and nothing more: it lowercases
+ *	the name, drops white space before the colon, unfolds (a line end,
+ *	"\r\n" or "\n", goes), turns every run of WSP into one space and
+ *	drops WSP at both ends of the value.  A bare CR is content and is
+ *	kept, so "12\r34" and "1234" stay different.
  *
  *	dkim_md_sha256() and dkim_md_sha1() give the process's one fetched
  *	EVP_MD of each (EVP_MD_fetch on first use, thread-safe, kept until
@@ -72,6 +81,8 @@
 #include "util.h"
 
 #define DKIM_BODY_BUFSIZE	4096
+#define DKIM_MAX_HEADERS	1000	/* header fields of a message */
+#define DKIM_MAX_HEADER_BYTES	1048576	/* their names and values */
 
 enum dkim_canon {
 	SIGN_CANON_RELAXED = 0,	/* "relaxed" */

@@ -301,7 +301,7 @@ static char *
 make_signature(const struct dkim_signer *s, const struct signkey *k,
     const char *bh, const struct hsel *h, size_t nh)
 {
-	struct strbuf v, data, tag;
+	struct strbuf v, data, tag, self;
 	size_t col = strlen(SIG_HEADER ": "), i, dlen, take;
 	const char *p;
 	char *b;
@@ -343,7 +343,12 @@ make_signature(const struct dkim_signer *s, const struct signkey *k,
 		if (h[i].idx >= 0)
 			dkim_canon_header(&data, s->opts.header_canon,
 			    s->hdrs[h[i].idx].name, s->hdrs[h[i].idx].value);
-	dkim_canon_header(&data, s->opts.header_canon, SIG_HEADER, v.s);
+	/* the field as inserted: "DKIM-Signature: v=1; ..." */
+	sb_init(&self);
+	sb_putc(&self, ' ');
+	sb_puts(&self, v.s);
+	dkim_canon_header(&data, s->opts.header_canon, SIG_HEADER, self.s);
+	sb_free(&self);
 	sb_truncate(&data, data.len - 2);	/* without its CRLF */
 	b = sign_data(k, &data);
 	sb_free(&data);

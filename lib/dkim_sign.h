@@ -20,9 +20,10 @@
  * DESCRIPTION
  *	A dkim_signer signs one message for one domain (d=) with every key
  *	given, each making its own DKIM-Signature: rsa-sha256 or
- *	ed25519-sha256 according to the key.  Headers are given as the
- *	MTA passes them (value without the leading space, continuation
- *	lines as "\r\n\t..." or "\n\t..."); the body is streamed in chunks
+ *	ed25519-sha256 according to the key.  Headers are given as they
+ *	are in the message (value: every byte after the colon, leading
+ *	white space included; continuation lines as "\r\n\t..." or
+ *	"\n\t..."); the body is streamed in chunks
  *	with CRLF line ends and hashed as it comes, never kept.
  *
  *	Canonicalization is o->header_canon/o->body_canon (relaxed/relaxed
@@ -56,9 +57,11 @@
  *	o Only headers with a signed name are kept (until free); the body
  *	  costs a fixed 4 KB buffer whatever its size (see dkim_canon.h:
  *	  a bare LF in the body is a line end, a bare CR is data).
- *	o Simple header canonicalization sees "Name: value", i.e. assumes
- *	  the MTA removed exactly one space after the colon; a "\n" not
- *	  preceded by "\r" in a value counts as CRLF (as on the wire).
+ *	o Simple header canonicalization sees "Name:value", the field as
+ *	  it is; a "\n" not preceded by "\r" in a value counts as CRLF (as
+ *	  on the wire).  The signature's own field is signed as
+ *	  "DKIM-Signature: " and the value: whoever inserts it must put
+ *	  exactly one space after the colon.
  *	o Digests use the process's fetched SHA-256 (dkim_md_sha256()).
  *	o The values from dkim_signer_eom() fold with "\n\t" (no CR), the
  *	  form libmilter's smfi_insheader() expects and Postfix and

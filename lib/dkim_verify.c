@@ -29,8 +29,8 @@
 #include "dkim_canon.h"
 #include "dkim_verify.h"
 
-#define DKIM_FIELD_MAX		255	/* d=, s=, i= kept at most */
-#define DKIM_ALG_MAX		32	/* a= kept at most */
+#define DKIM_WHOLE		SIZE_MAX /* d=, s=, i=, a= are never cut */
+#define DKIM_ALG_MAX		32	/* a=, k= in a comment at most */
 #define DKIM_REASON_MAX		64	/* bytes of network text in a reason */
 #define MAX_UNKNOWN_TAGS	32	/* distinct unknown tags in a list */
 #define KEY_CACHE_LOCKS		16
@@ -60,23 +60,34 @@ struct dkim_engine {
 /* one header field: offsets of its name and value in the verifier's hbuf */
 struct vhdr {
 	size_t		 name, value;
-	size_t		 group;		/* its name's group in the index */
 };
 
 /* the fields of one name, for bottom-up selection (RFC 6376 5.4.2) */
 struct hgroup {
-	uint32_t	 hash;
-	size_t		 first;		/* a field of that name */
 	size_t		 start, count;	/* in hindex.order */
 	size_t		 used;		/* taken by the current signature */
 };
 
+/*
+ * The fields sorted by name (without case), then by position: the fields
+ * of one name are a group, and the groups are in name order, so a name
+ * of h= is found by binary search.  No input has a bad case (a hash
+ * table would, for names chosen to collide).
+ */
 struct hindex {
-	size_t		 size;		/* slots, a power of 2 */
-	size_t		*slot;		/* group + 1, 0: empty */
-	struct hgroup	*g;
+	size_t		*order;		/* field indexes, sorted */
+	struct hgroup	*g;		/* in name order */
 	size_t		 ng;
-	size_t		*order;		/* field indexes, grouped, in order */
+	size_t		*touched;	/* groups the signature used */
+	size_t		 ntouched;
+	uint64_t	 steps;		/* name comparisons of the lookups */
+};
+
+/* why the header is over the limits, and nothing of it is kept */
+enum dkim_over {
+	OVER_NONE,
+	OVER_COUNT,		/* more than DKIM_MAX_HEADERS fields */
+	OVER_BYTES		/* more than DKIM_MAX_HEADER_BYTES */
 };
 
 /* one distinct body hash: canonicalization, digest and l= */
@@ -110,6 +121,10 @@ struct dkim_verifier {
 	struct strbuf		 hbuf;		/* names, values, NUL ended */
 	struct vhdr		*hdrs;
 	size_t			 nhdrs, hcap;
+	size_t			 hbytes;	/* names and values so far */
+	enum dkim_over		 over;		/* past the header limits */
+	int			 sig_seen;	/* a DKIM-Signature, kept or not */
+	uint64_t		 index_steps;	/* for the tests */
 	struct vsig		*sigs;		/* DKIM-Signature fields */
 	size_t			 nsigs;
 	struct dkim_body	*body[2];	/* by enum dkim_canon */
@@ -1028,17 +1043,6 @@ decode:
 
 /* ---- header fields ---- */
 
-/* name_hash - FNV-1a of a header name, ignoring case */
-static uint32_t
-name_hash(const char *p)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *p != '\0'; p++)
-		h = (h ^ (unsigned char)ascii_tolower((unsigned char)*p)) * 16777619u;
-	return h;
-}
-
 /* hname - a field's name */
 static const char *
 hname(const struct dkim_verifier *v, size_t i)
@@ -1053,18 +1057,57 @@ hvalue(const struct dkim_verifier *v, size_t i)
 	return v->hbuf.s + v->hdrs[i].value;
 }
 
+/* name_cmp - compare two header names without case */
+static int
+name_cmp(const char *a, const char *b)
+{
+	int ca, cb;
+
+	for (;; a++, b++) {
+		ca = ascii_tolower((unsigned char)*a);
+		cb = ascii_tolower((unsigned char)*b);
+		if (ca != cb || ca == '\0')
+			return ca - cb;
+	}
+}
+
+/* one field to sort: its name and position */
+struct hsort {
+	const char	*name;
+	size_t		 i;
+};
+
+/* hsort_cmp - order by name (without case), then by position */
+static int
+hsort_cmp(const void *a, const void *b)
+{
+	const struct hsort *x = a, *y = b;
+	int c;
+
+	if ((c = name_cmp(x->name, y->name)) != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /* hindex_find - the group of fields named name, or NULL */
 static struct hgroup *
 hindex_find(const struct dkim_verifier *v, struct hindex *ix,
-    const char *name, uint32_t h)
+    const char *name)
 {
-	size_t s, g;
+	size_t lo = 0, hi = ix->ng, mid;
+	int c;
 
-	for (s = h & (ix->size - 1); (g = ix->slot[s]) != 0;
-	    s = (s + 1) & (ix->size - 1))
-		if (ix->g[g - 1].hash == h &&
-		    str_caseeq(hname(v, ix->g[g - 1].first), name))
-			return &ix->g[g - 1];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		ix->steps++;
+		c = name_cmp(name, hname(v, ix->order[ix->g[mid].start]));
+		if (c == 0)
+			return &ix->g[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -1072,49 +1115,36 @@ hindex_find(const struct dkim_verifier *v, struct hindex *ix,
 static void
 hindex_build(struct dkim_verifier *v, struct hindex *ix)
 {
-	struct hgroup *g;
-	size_t i, s, start = 0, *fill;
-	uint32_t h;
+	struct hsort *e;
+	size_t i;
 
-	for (ix->size = 16; ix->size < 2 * v->nhdrs; ix->size *= 2)
-		;
-	ix->slot = xcalloc(ix->size, sizeof(*ix->slot));
-	ix->g = xcalloc(v->nhdrs + 1, sizeof(*ix->g));
+	e = xcalloc(v->nhdrs + 1, sizeof(*e));
+	for (i = 0; i < v->nhdrs; i++) {
+		e[i].name = hname(v, i);
+		e[i].i = i;
+	}
+	qsort(e, v->nhdrs, sizeof(*e), hsort_cmp);
 	ix->order = xcalloc(v->nhdrs + 1, sizeof(*ix->order));
-	ix->ng = 0;
+	ix->g = xcalloc(v->nhdrs + 1, sizeof(*ix->g));
+	ix->touched = xcalloc(v->nhdrs + 1, sizeof(*ix->touched));
+	ix->ng = ix->ntouched = 0;
+	ix->steps = 0;
 	for (i = 0; i < v->nhdrs; i++) {
-		h = name_hash(hname(v, i));
-		if ((g = hindex_find(v, ix, hname(v, i), h)) == NULL) {
-			for (s = h & (ix->size - 1); ix->slot[s] != 0;
-			    s = (s + 1) & (ix->size - 1))
-				;
-			g = &ix->g[ix->ng++];
-			g->hash = h;
-			g->first = i;
-			ix->slot[s] = ix->ng;
-		}
-		g->count++;
-		v->hdrs[i].group = (size_t)(g - ix->g);
+		ix->order[i] = e[i].i;
+		if (i == 0 || name_cmp(e[i - 1].name, e[i].name) != 0)
+			ix->g[ix->ng++].start = i;
+		ix->g[ix->ng - 1].count++;
 	}
-	fill = xcalloc(ix->ng + 1, sizeof(*fill));
-	for (i = 0; i < ix->ng; i++) {
-		ix->g[i].start = start;
-		start += ix->g[i].count;
-	}
-	for (i = 0; i < v->nhdrs; i++) {
-		g = &ix->g[v->hdrs[i].group];
-		ix->order[g->start + fill[v->hdrs[i].group]++] = i;
-	}
-	free(fill);
+	free(e);
 }
 
 /* hindex_free - free the index */
 static void
 hindex_free(struct hindex *ix)
 {
-	free(ix->slot);
-	free(ix->g);
 	free(ix->order);
+	free(ix->g);
+	free(ix->touched);
 }
 
 /*
@@ -1130,14 +1160,16 @@ header_hash(struct dkim_verifier *v, struct hindex *ix, struct vsig *s)
 	const char *val = hvalue(v, s->hdr);
 	size_t i;
 
-	for (i = 0; i < ix->ng; i++)
-		ix->g[i].used = 0;
+	for (i = 0; i < ix->ntouched; i++)
+		ix->g[ix->touched[i]].used = 0;
+	ix->ntouched = 0;
 	sb_truncate(c, 0);
 	for (i = 0; i < s->sig.nh; i++) {
-		g = hindex_find(v, ix, s->sig.h[i], name_hash(s->sig.h[i]));
+		g = hindex_find(v, ix, s->sig.h[i]);
 		if (g == NULL || g->used == g->count)
 			continue;	/* no field (left): nothing */
-		g->used++;
+		if (g->used++ == 0)
+			ix->touched[ix->ntouched++] = (size_t)(g - ix->g);
 		dkim_canon_header(c, s->sig.hcanon, hname(v,
 		    ix->order[g->start + g->count - g->used]), hvalue(v,
 		    ix->order[g->start + g->count - g->used]));
@@ -1178,24 +1210,57 @@ dkim_verifier_new(struct dkim_engine *eng, const struct dkim_verify_opts *opts,
 	return v;
 }
 
+/* headers_drop - past the header limits: nothing of the header is kept */
+static void
+headers_drop(struct dkim_verifier *v, enum dkim_over why)
+{
+	v->over = why;
+	if (v->nsigs > 0)
+		v->sig_seen = 1;
+	free(v->sigs);
+	v->sigs = NULL;
+	v->nsigs = 0;
+	sb_free(&v->hbuf);
+	free(v->hdrs);
+	v->hdrs = NULL;
+	v->nhdrs = v->hcap = 0;
+}
+
 /* dkim_verifier_header - one header field, as the MTA gives it */
 void
 dkim_verifier_header(struct dkim_verifier *v, const char *name,
     const char *value)
 {
 	struct vhdr *h;
+	size_t nlen, vlen;
 
 	if (v->state != VS_HEADERS || name == NULL || value == NULL)
 		return;
+	if (v->over != OVER_NONE) {
+		if (str_caseeq(name, "DKIM-Signature"))
+			v->sig_seen = 1;
+		return;
+	}
+	nlen = strlen(name);
+	vlen = strlen(value);
+	v->hbytes += nlen + vlen;
+	if (v->nhdrs == DKIM_MAX_HEADERS ||
+	    v->hbytes > DKIM_MAX_HEADER_BYTES) {
+		headers_drop(v, v->nhdrs == DKIM_MAX_HEADERS ? OVER_COUNT :
+		    OVER_BYTES);
+		if (str_caseeq(name, "DKIM-Signature"))
+			v->sig_seen = 1;
+		return;
+	}
 	if (v->nhdrs == v->hcap) {
 		v->hcap = v->hcap ? 2 * v->hcap : 32;
 		v->hdrs = xrealloc(v->hdrs, v->hcap * sizeof(*v->hdrs));
 	}
 	h = &v->hdrs[v->nhdrs];
 	h->name = v->hbuf.len;
-	sb_append(&v->hbuf, name, strlen(name) + 1);
+	sb_append(&v->hbuf, name, nlen + 1);
 	h->value = v->hbuf.len;
-	sb_append(&v->hbuf, value, strlen(value) + 1);
+	sb_append(&v->hbuf, value, vlen + 1);
 	if (str_caseeq(name, "DKIM-Signature") &&
 	    v->nsigs < DKIM_MAX_RESULTS) {
 		v->sigs = xrealloc(v->sigs, (v->nsigs + 1) *
@@ -1303,7 +1368,7 @@ out:
 	sb_free(&c);
 }
 
-/* result_fields - d=, i=, s=, a=, b= of a result, printable and bounded */
+/* result_fields - d=, i=, s=, a= (whole) and b= (8) of a result, printable */
 static void
 result_fields(struct dkim_verifier *v, size_t idx,
     struct dkim_sig_result *res)
@@ -1318,22 +1383,54 @@ result_fields(struct dkim_verifier *v, size_t idx,
 		(void)dkim_sig_parse(hvalue(v, s->hdr), &tmp, NULL);
 		sig = &tmp;
 	}
-	res->domain = printable(sig->d, DKIM_FIELD_MAX);
+	res->domain = printable(sig->d, DKIM_WHOLE);
 	if (sig->i != NULL)
-		res->identity = printable(sig->i, DKIM_FIELD_MAX);
+		res->identity = printable(sig->i, DKIM_WHOLE);
 	else {
 		sb_init(&sb);
 		sb_putc(&sb, '@');
 		sb_put_printable(&sb, sig->d != NULL ? sig->d : "",
-		    DKIM_FIELD_MAX);
+		    DKIM_WHOLE);
 		res->identity = sb_detach(&sb);
 		sb_free(&sb);
 	}
-	res->selector = printable(sig->s, DKIM_FIELD_MAX);
-	res->algorithm = printable(sig->a, DKIM_ALG_MAX);
+	res->selector = printable(sig->s, DKIM_WHOLE);
+	res->algorithm = printable(sig->a, DKIM_WHOLE);
 	res->b8 = printable(sig->b64, 8);
 	if (sig == &tmp)
 		dkim_sig_clear(&tmp);
+}
+
+/*
+ * over_result - a header past the limits: one permerror for all its
+ * signatures, none checked (no result without a signature)
+ */
+static void
+over_result(struct dkim_verifier *v)
+{
+	struct strbuf c;
+
+	if (!v->sig_seen)
+		return;
+	sb_init(&c);
+	if (v->over == OVER_COUNT)
+		sb_printf(&c, "not verified: more than %d header fields",
+		    DKIM_MAX_HEADERS);
+	else
+		sb_printf(&c, "not verified: header fields over %d bytes",
+		    DKIM_MAX_HEADER_BYTES);
+	v->sigs = xcalloc(1, sizeof(*v->sigs));
+	v->nsigs = 1;
+	v->res = xcalloc(1, sizeof(*v->res));
+	result_set(&v->res[0], DKIM_RES_PERMERROR, &c);
+	sb_free(&c);
+}
+
+/* dkim_verifier_index_steps - name comparisons of the h= lookups */
+uint64_t
+dkim_verifier_index_steps(const struct dkim_verifier *v)
+{
+	return v->index_steps;
 }
 
 /* dkim_verifier_eoh - end of headers: start every key lookup at once */
@@ -1349,6 +1446,10 @@ dkim_verifier_eoh(struct dkim_verifier *v, struct dns_client *dc)
 	if (v->state != VS_HEADERS)
 		return;
 	v->state = VS_BODY;
+	if (v->over != OVER_NONE) {
+		over_result(v);
+		return;
+	}
 	if (v->nsigs > 0) {
 		now = time(NULL);
 		memset(&ix, 0, sizeof(ix));
@@ -1358,6 +1459,7 @@ dkim_verifier_eoh(struct dkim_verifier *v, struct dns_client *dc)
 			sig_prepare(v, &ix, i, now, &v->res[i]);
 			result_fields(v, i, &v->res[i]);
 		}
+		v->index_steps += ix.steps;
 		hindex_free(&ix);
 		names = xcalloc(v->nsigs + 1, sizeof(*names));
 		types = xcalloc(v->nsigs + 1, sizeof(*types));
@@ -1403,9 +1505,9 @@ dkim_verifier_body(struct dkim_verifier *v, const unsigned char *p,
 static void
 key_name(struct strbuf *c, const struct vsig *s)
 {
-	sb_put_printable(c, s->sig.s, 63);
+	sb_put_printable(c, s->sig.s, DKIM_WHOLE);
 	sb_puts(c, "._domainkey.");
-	sb_put_printable(c, s->sig.d, DKIM_FIELD_MAX);
+	sb_put_printable(c, s->sig.d, DKIM_WHOLE);
 }
 
 /*

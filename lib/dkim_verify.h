@@ -19,6 +19,7 @@
  *	         struct dns_client *dc, const struct dkim_sig_result **res);
  *	void dkim_verifier_free(struct dkim_verifier *v);
  *	const char *dkim_result_name(enum dkim_result r);
+ *	uint64_t dkim_verifier_index_steps(const struct dkim_verifier *v);
  *
  *	int dkim_sig_parse(const char *value, struct dkim_sig *sig,
  *	         struct strbuf *err);
@@ -38,8 +39,8 @@
  *	threads, freed at exit (after every verifier made from it).
  *
  *	A dkim_verifier verifies one message.  Headers go in as they
- *	arrive (name and value as the MTA gives them, value without the
- *	leading space); dkim_verifier_eoh() ends the headers and starts
+ *	arrive (name, and the value with its leading white space: every
+ *	byte after the colon); dkim_verifier_eoh() ends the headers and starts
  *	the key lookups of every signature at once through dc, so that
  *	end of message waits for the slowest lookup, not their sum.  The
  *	body is streamed in chunks (CRLF line ends, as the MTA sends it);
@@ -93,10 +94,9 @@
  *	  d=, bad key or signature syntax, t= more than DKIM_CLOCK_DRIFT
  *	  seconds in the future, h= without From, i= outside d=.
  *
- *	Header fields are canonicalized as the MTA gives them (see
- *	dkim_canon_header(): simple puts back one space after the colon),
- *	so a field signed with simple header canonicalization and without
- *	that one space does not verify.  h= takes fields bottom-up per
+ *	Header fields are given as they are in the message (name, and
+ *	every byte after the colon; see dkim_canon_header()), so that
+ *	simple header canonicalization sees them as they were sent.  h= takes fields bottom-up per
  *	name (RFC 6376 5.4.2); a name with no field left contributes
  *	nothing.  The DKIM-Signature field itself goes last, with the
  *	value of b= and the white space around it removed, without its
@@ -111,7 +111,21 @@
  *	reported (the first ones; the others are neither evaluated nor
  *	reported); of those, the first opts->max_sigs are evaluated and
  *	the rest are neutral ("not checked: more than N signatures").
- *	An opts field of 0 takes its default.  Header fields are kept
+ *	An opts field of 0 takes its default.
+ *
+ *	A message whose header has more than DKIM_MAX_HEADERS fields or
+ *	more than DKIM_MAX_HEADER_BYTES bytes of names and values
+ *	(dkim_canon.h) is not verified: from the field that crosses the
+ *	limit on, nothing of the header is kept, and dkim_verifier_eom()
+ *	gives one result, permerror ("not verified: more than 1000 header
+ *	fields", or "... over N bytes"), with no d=, i=, s=, a=, b8, when
+ *	the header has a DKIM-Signature anywhere; none when it has none.
+ *	No signature of such a message can pass.
+ *
+ *	h= names are looked up in an index of the fields sorted by name
+ *	(binary search, no hash table: no set of names is slow);
+ *	dkim_verifier_index_steps() counts the name comparisons of those
+ *	lookups so far, for the tests.  Header fields are kept
  *	until dkim_verifier_eoh(), which hashes each signature's header
  *	data and drops them.  Memory per message then does not grow with
  *	the body: each distinct (c=, hash, l=) body hash is computed once
@@ -130,7 +144,10 @@
  *	the batch uses it until dkim_verifier_free().
  *
  *	Every string in a result is printable ASCII (bytes from the
- *	network outside 0x20..0x7e become '?') and bounded.
+ *	network outside 0x20..0x7e become '?').  d=, i=, s= and a= are
+ *	kept whole, never cut (a cut i= could end in another domain): they
+ *	are bounded only by the header limits (DKIM_MAX_HEADER_BYTES);
+ *	b8 is the first 8 characters of b= (header.b, RFC 6008).
  *
  *	The parsers, public for the tests and the fuzzer:
  *	dkim_sig_parse() reads a DKIM-Signature value (RFC 6376 3.2, 3.5):
@@ -247,6 +264,7 @@ size_t			 dkim_verifier_eom(struct dkim_verifier *,
 			    const struct dkim_sig_result **);
 void			 dkim_verifier_free(struct dkim_verifier *);
 const char		*dkim_result_name(enum dkim_result);
+uint64_t		 dkim_verifier_index_steps(const struct dkim_verifier *);
 
 int			 dkim_sig_parse(const char *, struct dkim_sig *,
 			    struct strbuf *);

@@ -419,15 +419,28 @@ note_tag(struct message *m)
 	m->tags_forged[m->ntags_forged++] = m->tags_seen;
 }
 
-/* session_header - note one header of the message */
+/*
+ * session_header - note one header of the message
+ *
+ * value is every byte after the colon: DKIM gets it so (simple header
+ * canonicalization sees the field as sent); the other checks get it
+ * without one leading space, as they always have.
+ */
 void
-session_header(struct session *s, const char *name, const char *value)
+session_header(struct session *s, const char *name, const char *exact)
 {
 	struct message *m = &s->msg;
+	const char *value = exact[0] == ' ' ? exact + 1 : exact;
 	char *v;
 
 	if (!m->active)
 		return;
+	m->header_bytes += strlen(name) + strlen(exact);
+	if (m->nheaders == DKIM_MAX_HEADERS ||
+	    m->header_bytes > DKIM_MAX_HEADER_BYTES) {
+		headers_clear(m);	/* too big to sign: nothing is kept */
+		m->headers_over = 1;
+	}
 	if (str_caseeq(name, AUTHRES_HEADER))
 		note_authres(s, value);
 	if (str_caseeq(name, "From")) {
@@ -441,11 +454,11 @@ session_header(struct session *s, const char *name, const char *value)
 		note_tag(m);
 	if (m->eoh_done)	/* out of order: too late to verify or sign */
 		return;
-	v = crlf_value(value);
+	v = crlf_value(exact);
 	if (m->verifier != NULL)
 		dkim_verifier_header(m->verifier, name, v);
 	if (m->direction == DIR_OUTBOUND && s->cf->dkim_sign &&
-	    m->nheaders < MAX_HEADERS) {
+	    !m->headers_over) {
 		m->headers = xrealloc(m->headers,
 		    (m->nheaders + 1) * sizeof(*m->headers));
 		m->headers[m->nheaders].name = xstrdup(name);
@@ -471,6 +484,10 @@ start_signer(struct session *s)
 	if (m->from_domain == NULL) {
 		m->sign_status = m->nfrom == 0 ? "no From header" :
 		    m->from_problem;
+		return;
+	}
+	if (m->headers_over) {
+		m->sign_status = "header over the limits";
 		return;
 	}
 	table_lookup(s->cf->table, m->from_domain, &pol);

@@ -54,8 +54,10 @@
  *	has dmarc-reject=no keeps a DMARC reject of the message from being
  *	carried out (it is quarantined instead).
  *
- *	session_header() notes each header (value as the MTA gives it,
- *	without the space after the colon); for inbound mail every
+ *	session_header() notes each header (value: every byte after the
+ *	colon, its leading white space included, as an MTA gives it with
+ *	SMFIP_HDR_LEADSPC; the milter layer puts back the one space an
+ *	MTA without it removed); for inbound mail every
  *	Authentication-Results header that carries our authserv-id is
  *	marked for deletion, and with DKIMVerify every header goes to the
  *	DKIM verifier.  session_eoh() ends the headers: the verifier starts
@@ -105,7 +107,7 @@ enum verdict_action {
 };
 
 enum edit_op {
-	EDIT_INSERT,		/* insert name: value at index */
+	EDIT_INSERT,		/* insert "name: value" at index */
 	EDIT_DELETE		/* delete the index'th (1-based) name header */
 };
 

@@ -35,7 +35,6 @@
 				   any RFC 5321 address (64 + 1 + 255) */
 #define MAX_LOG_SIGNATURES 3072	/* log line bytes after which dkim=
 				   entries are only counted */
-#define MAX_HEADERS	1000	/* headers kept for signing */
 #define MAX_FROM	DMARC_CHECK_MAX_FROM /* From headers kept; more
 					   are counted and refused */
 
@@ -66,6 +65,8 @@ struct message {
 	struct spf_check	spf_helo;
 	struct header		*headers;	/* kept until eoh, for signing */
 	size_t			nheaders;
+	size_t			header_bytes;	/* names and values seen */
+	int			headers_over;	/* past DKIM_MAX_HEADER*: none kept */
 	char			*from_domain;	/* of the first From, for signing */
 	const char		*from_problem;	/* why from_domain is NULL */
 	char			*from[MAX_FROM]; /* From values, for DMARC */

@@ -35,6 +35,12 @@
 #include "callbacks.h"
 
 #define DRAIN_SECONDS	60	/* how long SIGTERM waits for messages */
+/*
+ * the largest milter packet libmilter takes (its MILTER_MDS_1M; 64 KB by
+ * default): a header field up to about 1 MB; a larger one makes libmilter
+ * close the connection, and the MTA applies its milter failure action
+ */
+#define MILTER_MAX_DATA	((size_t)1024 * 1024 - 1)
 
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct config *config_now;
@@ -349,6 +355,7 @@ open_socket(const char *socket, int umask_value)
 		log_msg(LOG_ERR, "cannot use socket %s", socket);
 		return -1;
 	}
+	(void)smfi_setmaxdatasize(MILTER_MAX_DATA);
 	umask((mode_t)umask_value);
 	if (smfi_opensocket(1) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot open socket %s: is another authmilter "

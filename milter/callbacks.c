@@ -3,6 +3,14 @@
  *
  * Nothing is decided here: every callback hands its event to the
  * session (lib/session.c) and turns what comes back into milter calls.
+ *
+ * Header values: lib/ takes every byte after the colon.  We ask for
+ * SMFIP_HDR_LEADSPC, with which the MTA sends exactly that and takes
+ * exactly what we give it (so the values we insert get their space
+ * here).  An MTA that does not offer it (Postfix and Sendmail do)
+ * removes one space after the colon, which we put back: a field sent
+ * without that space, or with a TAB there, is then seen as if it had
+ * one, and fails a c=simple signature.
  */
 #include <stdatomic.h>
 #include <stddef.h>
@@ -26,10 +34,14 @@
 #define WANT_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT | \
 			 SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define WANT_SKIPPED	(SMFIP_NOUNKNOWN | SMFIP_NODATA)
+#define WANT_EXACT	SMFIP_HDR_LEADSPC	/* header values as sent */
+#define VALUE_KEEP	65536	/* a larger value buffer is not kept */
 
 struct conn {
 	struct session	*session;
 	unsigned long	 noreply;	/* SMFIP_NR_* the MTA agreed to */
+	int		 leadspc;	/* SMFIP_HDR_LEADSPC agreed to */
+	struct strbuf	 value;		/* a header value, space put back */
 	int		 in_message;
 	int		 tcp_fd;	/* the MTA's TCP connection, or -1 */
 };
@@ -144,6 +156,7 @@ conn_get(SMFICTX *ctx)
 
 	if (c == NULL) {
 		c = xcalloc(1, sizeof(*c));
+		sb_init(&c->value);
 		c->tcp_fd = tcp_socket_of(ctx);
 		cf = current_config();
 		c->session = session_new(cf);
@@ -193,10 +206,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (!session_wants_rcpt(session_config(c->session)))
 		skip |= SMFIP_NORCPT;
 	*pf0 = f0 & WANT_ACTIONS;
-	*pf1 = f1 & (WANT_NOREPLY | skip);
+	*pf1 = f1 & (WANT_NOREPLY | WANT_EXACT | skip);
 	*pf2 = 0;
 	*pf3 = 0;
 	c->noreply = *pf1 & WANT_NOREPLY;
+	c->leadspc = (*pf1 & WANT_EXACT) != 0;
 	/* the macros we read; Postfix sends its defaults for other stages */
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
 	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i");
@@ -288,13 +302,25 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return go_on(c, SMFIP_NR_RCPT);
 }
 
-/* mlfi_header - one header */
+/* mlfi_header - one header, its value as sent after the colon */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = conn_get(ctx);
 
-	session_header(c->session, name, value);
+	if (c->leadspc) {
+		session_header(c->session, name, value);
+	} else {
+		/* the MTA removed one space: put it back */
+		sb_truncate(&c->value, 0);
+		sb_putc(&c->value, ' ');
+		sb_puts(&c->value, value);
+		session_header(c->session, name, c->value.s);
+		if (c->value.cap > VALUE_KEEP) {
+			sb_free(&c->value);
+			sb_init(&c->value);
+		}
+	}
 	return go_on(c, SMFIP_NR_HDR);
 }
 
@@ -320,9 +346,13 @@ mlfi_body(SMFICTX *ctx, unsigned char *p, size_t len)
 	return go_on(c, SMFIP_NR_BODY);
 }
 
-/* apply_edits - carry out the verdict's header edits, in order */
+/*
+ * apply_edits - carry out the verdict's header edits, in order; an
+ * inserted field is "Name: value" (with SMFIP_HDR_LEADSPC the MTA
+ * puts nothing between the colon and what we give it)
+ */
 static void
-apply_edits(SMFICTX *ctx, const struct verdict *v)
+apply_edits(struct conn *c, SMFICTX *ctx, const struct verdict *v)
 {
 	const struct header_edit *e;
 	size_t i;
@@ -330,11 +360,18 @@ apply_edits(SMFICTX *ctx, const struct verdict *v)
 
 	for (i = 0; i < v->nedits; i++) {
 		e = &v->edits[i];
-		if (e->op == EDIT_DELETE)
+		if (e->op == EDIT_DELETE) {
 			rc = smfi_chgheader(ctx, e->name, (int)e->index, NULL);
-		else
+		} else if (c->leadspc) {
+			sb_truncate(&c->value, 0);
+			sb_putc(&c->value, ' ');
+			sb_puts(&c->value, e->value);
+			rc = smfi_insheader(ctx, (int)e->index, e->name,
+			    c->value.s);
+		} else {
 			rc = smfi_insheader(ctx, (int)e->index, e->name,
 			    e->value);
+		}
 		if (rc != MI_SUCCESS)
 			log_msg(LOG_WARNING, "MTA refused to %s header %s #%u",
 			    e->op == EDIT_DELETE ? "delete" : "insert",
@@ -354,7 +391,7 @@ mlfi_eom(SMFICTX *ctx)
 	message_done(c);
 	if (v->action != VERDICT_ACCEPT)
 		return refuse(ctx, v);
-	apply_edits(ctx, v);
+	apply_edits(c, ctx, v);
 	if (v->quarantine != NULL &&
 	    smfi_quarantine(ctx, v->quarantine) != MI_SUCCESS)
 		log_msg(LOG_WARNING, "MTA refused to quarantine: %s",
@@ -382,6 +419,7 @@ mlfi_close(SMFICTX *ctx)
 	if (c != NULL) {
 		message_done(c);
 		session_free(c->session);
+		sb_free(&c->value);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}

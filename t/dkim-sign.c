@@ -6,7 +6,7 @@
  *	[-n COUNT] [-u] < message > signed-message
  *
  * Reads a message (LF or CRLF line ends), gives its headers to the
- * signer as an MTA would (value without the space after the colon,
+ * signer as an MTA would (value: every byte after the colon,
  * continuation lines joined with "\r\n" for CRLF input and "\n" for LF
  * input), streams the body in chunks of varying size (1, 7, 100, 2, 13
  * bytes in turn, or -s CHUNK each) so that CRLF pairs, WSP runs and
@@ -111,8 +111,6 @@ read_message(struct msg *m)
 			m->h = xrealloc(m->h, (m->nh + 1) * sizeof(*m->h));
 			m->h[m->nh].name = xstrndup(line,
 			    (size_t)(colon - line));
-			if (colon + 1 < end && colon[1] == ' ')
-				colon++;
 			m->h[m->nh].value = xstrndup(colon + 1,
 			    (size_t)(end - colon - 1));
 			m->nh++;

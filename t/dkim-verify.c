@@ -7,8 +7,8 @@
  *
  * Reads an RFC 5322 message (LF or CRLF line ends) and hands it to a
  * dkim_verifier as an MTA's milter would: each header field as name and
- * value, the value without its leading white space and with continuation
- * lines kept behind CRLF; then end of headers (the key lookups start);
+ * value, the value every byte after the colon (as with SMFIP_HDR_LEADSPC)
+ * and with continuation lines kept behind CRLF; then end of headers (the key lookups start);
  * then the body with CRLF line ends in chunks of -b bytes (default 100);
  * then end of message.  Prints one line per DKIM-Signature, in header
  * order, in this stable format:
@@ -122,8 +122,6 @@ split_message(const char *msg, size_t len, struct field **fieldsp,
 		fields = xrealloc(fields, (n + 1) * sizeof(*fields));
 		fields[n].name = xstrndup(line, (size_t)(colon - line));
 		i = (size_t)(colon - line) + 1;
-		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
-			i++;
 		fields[n].value = xstrndup(line + i, ll - i);
 		n++;
 	}

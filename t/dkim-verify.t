@@ -188,8 +188,8 @@ is "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" \
 like "$(echo "$out" | sed -n 3p)" ' d=ex\?ample\.org .* s=s\?\[31m ' \
     'bytes outside printable ASCII become ?'
 like "$(v h-longname.msg)" \
-    '^permerror .*\(no key: no such name c{63}\._domainkey\.a{70}\.b{184}\)$' \
-    'a d= of 371 characters (a name that cannot exist): permerror, the name bounded'
+    '^permerror d=a{70}\.b{300} .*\(no key: no such name c{100}\._domainkey\.a{70}\.b{300}\)$' \
+    'a d= of 371 characters (a name that cannot exist): permerror, d= and the name whole'
 like "$(v h-label.msg)" '^permerror .*\(no key: no such name sel\._domainkey\.a{64}\.example\)$' \
     'a d= with a 64-byte label (cannot be asked): permerror, not temperror'
 like "$(v h-nul.msg)" '^(pass|fail) ' 'NULs in header and body: a verdict'

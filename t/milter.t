@@ -1,12 +1,14 @@
 #!/bin/sh
 # milter.t - the daemon over the milter protocol, driven by Debian's
 # miltertest: verdicts and header edits, config errors (exit 78 with
-# file:line), SIGHUP reload (a bad table refused and the old one kept, a
-# good one taking effect without a restart) and SIGTERM.
+# file:line), header values with and without SMFIP_HDR_LEADSPC, header
+# fields up to 1 MB (smfi_setmaxdatasize, through t/lib/milter-raw.py),
+# SIGHUP reload (a bad table refused and the old one kept, a good one
+# taking effect without a restart) and SIGTERM.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 38
+plan 43
 
 AM="$BUILDDIR/milter/authmilter"
 
@@ -34,11 +36,22 @@ mt() {
 
 # pass_script: one SPF-pass message, checking the inserted A-R; with the
 # Lua global forged set it also carries an A-R with our authserv-id, which
-# must be deleted; with pause it sleeps that long after HELO
+# must be deleted; with pause it sleeps that long after HELO.  miltertest
+# offers SMFIP_HDR_LEADSPC, which authmilter takes: the MTA then puts
+# nothing after the colon of an inserted field, and the value carries its
+# space.  With the global noleadspc set the MTA does not offer it, and the
+# value comes without (the MTA adds the space).
 pass_script() {
 	cat <<'LUA'
 conn = mt.connect(sock, 40, 0.25)
 if conn == nil then error("cannot connect") end
+sp = " "
+if noleadspc then
+	-- every protocol step of SMFI_CURR_PROT but SMFIP_HDR_LEADSPC; the
+	-- third argument is the steps (miltertest(8) says the actions)
+	if mt.negotiate(conn, nil, 1048575, nil) ~= nil then error("negotiate") end
+	sp = ""
+end
 if mt.conninfo(conn, "mail.example.org", "192.0.2.1") ~= nil then error("conninfo") end
 if mt.helo(conn, "mail.example.org") ~= nil then error("helo") end
 if pause then mt.sleep(pause) end
@@ -52,7 +65,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
-    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
+    sp .. "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=user@example.org;\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
 	error("A-R not inserted at index 0 with the expected value")
 end
 if forged and not mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results") then
@@ -90,6 +103,20 @@ start_authmilter "$tmpdir/authmilter.conf" || exit 1
 pass_script > "$tmpdir/pass.lua"
 mt "SPF pass: A-R inserted at the top, forged A-R deleted" forged=1 \
     < "$tmpdir/pass.lua"
+mt "an MTA without SMFIP_HDR_LEADSPC: the A-R value without its space" \
+    noleadspc=1 < "$tmpdir/pass.lua"
+
+# --- header fields past libmilter's default 64 KB packet ---
+# (t/lib/milter-raw.py: miltertest cannot send a field over about 1 KB)
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 200000)" \
+    "header=c eoh=c eom=i,a" \
+    "a 200,000-byte header field: the message goes on and gets its A-R"
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 1048000)" \
+    "header=c eoh=c eom=i,a" "a 1,048,000-byte header field too"
+is "$("$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" 1048576)" \
+    "closed at header" \
+    "a header field over 1 MB: libmilter closes the connection (the MTA's milter failure action applies)"
+check "authmilter still runs after that" kill -0 $AM_PID
 
 mt "a stranger is not refused while no table entry says so" <<'LUA'
 conn = mt.connect(sock, 40, 0.25)
@@ -132,7 +159,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "X-Authmilter-Quarantine",
-    "DMARC policy of dmarc-quar.example: quarantine") then
+    " DMARC policy of dmarc-quar.example: quarantine") then
 	error("no quarantine tag")
 end
 if not mt.eom_check(conn, MT_HDRDELETE, "X-Authmilter-Quarantine") then

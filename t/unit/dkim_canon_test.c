@@ -261,11 +261,89 @@ test_after(void)
 	ok(dkim_md_sha1() != NULL, "SHA-1 is there (rsa-sha1 is verified)");
 }
 
+/* canon_header - one header field through dkim_canon_header, as a string */
+static char *
+canon_header(enum dkim_canon c, const char *name, const char *value)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	dkim_canon_header(&sb, c, name, value);
+	return sb_detach(&sb);
+}
+
+/* body_canon - a whole body through the canonicalizer, as a string */
+static char *
+body_canon(enum dkim_canon c, const char *body)
+{
+	struct dkim_body b;
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dl;
+	char *hex = malloc(2 * EVP_MAX_MD_SIZE + 1);
+	unsigned int i;
+
+	dkim_body_init(&b, c);
+	(void)dkim_body_add_hash(&b, dkim_md_sha256(), UINT64_MAX);
+	dkim_body_feed(&b, (const unsigned char *)body, strlen(body));
+	dkim_body_finish(&b);
+	(void)dkim_body_digest(&b, 0, d, &dl);
+	dkim_body_clear(&b);
+	for (i = 0; i < dl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return hex;
+}
+
+/*
+ * test_bare_cr - RFC 6376 3.4.2: relaxed header canonicalization only
+ * unfolds CRLF, turns WSP runs into one SP and strips WSP at the end and
+ * around the colon; a bare CR is content and stays, so a CR slipped into
+ * a signed header after signing breaks the signature.  The body
+ * canonicalizers keep a bare CR too.
+ */
+static void
+test_bare_cr(void)
+{
+	char *a, *b;
+
+	a = canon_header(SIGN_CANON_RELAXED, "Subject", "Pay invoice 12\r34");
+	b = canon_header(SIGN_CANON_RELAXED, "Subject", "Pay invoice 1234");
+	is_str(a, "subject:Pay invoice 12\r34\r\n",
+	    "relaxed header: a bare CR is kept");
+	ok(strcmp(a, b) != 0, "relaxed header: 12<CR>34 and 1234 differ");
+	free(a);
+	free(b);
+	a = canon_header(SIGN_CANON_RELAXED, "Subject", "x\r \r");
+	is_str(a, "subject:x\r \r\r\n",
+	    "relaxed header: a bare CR is not white space, also at the end");
+	free(a);
+	a = canon_header(SIGN_CANON_RELAXED, "Subject ",
+	    " \tPay\r\n \t invoice \n\t1234 \t");
+	is_str(a, "subject:Pay invoice 1234\r\n",
+	    "relaxed header: CRLF and LF unfold, WSP runs are one SP, WSP "
+	    "around the colon and at the end goes");
+	free(a);
+	a = canon_header(SIGN_CANON_RELAXED, "Subject", "a\r\r\n b");
+	is_str(a, "subject:a\r b\r\n",
+	    "relaxed header: a CR before a CRLF fold stays");
+	free(a);
+	a = body_canon(SIGN_CANON_RELAXED, "Pay invoice 12\r34\r\n");
+	b = body_canon(SIGN_CANON_RELAXED, "Pay invoice 1234\r\n");
+	ok(strcmp(a, b) != 0, "relaxed body: 12<CR>34 and 1234 differ");
+	free(a);
+	free(b);
+	a = body_canon(SIGN_CANON_SIMPLE, "Pay invoice 12\r34\r\n");
+	b = body_canon(SIGN_CANON_SIMPLE, "Pay invoice 1234\r\n");
+	ok(strcmp(a, b) != 0, "simple body: 12<CR>34 and 1234 differ");
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
 	test_rfc();
 	test_random();
 	test_after();
+	test_bare_cr();
 	return tap_done();
 }

@@ -93,7 +93,7 @@ body_bh(enum dkim_canon bc, const char *body, size_t len, size_t a,
 	memset(&o, 0, sizeof(o));
 	o.body_canon = bc;
 	s = dkim_signer_new(&o, "example.com", &edkey, 1);
-	dkim_signer_header(s, "From", "a@example.com");
+	dkim_signer_header(s, "From", " a@example.com");
 	dkim_signer_eoh(s);
 	dkim_signer_body(s, (const unsigned char *)body, a);
 	dkim_signer_body(s, (const unsigned char *)body + a, b - a);
@@ -188,6 +188,11 @@ verify(const struct signkey *k, const char *signed_hdrs, const char *v,
 	cut[5] = '\0';
 	sb_init(&data);
 	sb_puts(&data, signed_hdrs);
+	cut = bare;
+	bare = xmalloc(strlen(cut) + 2);	/* inserted after ": " */
+	bare[0] = ' ';
+	strcpy(bare + 1, cut);
+	free(cut);
 	dkim_canon_header(&data, hc, "DKIM-Signature", bare);
 	sb_truncate(&data, data.len - 2);
 	if (strlen(b64) > 4 * sizeof(sig) / 3 || EVP_DecodeBlock(sig,
@@ -236,11 +241,17 @@ test_headers(void)
 		    "all-WSP value" },
 		{ SIGN_CANON_RELAXED, "To", "a@b,\r\n c@d", "to:a@b, c@d\r\n",
 		    "CRLF fold becomes one SP" },
-		{ SIGN_CANON_SIMPLE, "SUBJect", "Hello  \n\tworld ",
+		{ SIGN_CANON_SIMPLE, "SUBJect", " Hello  \n\tworld ",
 		    "SUBJect: Hello  \r\n\tworld \r\n",
 		    "simple keeps case and WSP, LF fold written as CRLF" },
-		{ SIGN_CANON_SIMPLE, "To", "a@b,\r\n c@d", "To: a@b,\r\n c@d\r\n",
+		{ SIGN_CANON_SIMPLE, "To", " a@b,\r\n c@d", "To: a@b,\r\n c@d\r\n",
 		    "simple keeps CRLF folds as they are" },
+		{ SIGN_CANON_SIMPLE, "Subject", "x", "Subject:x\r\n",
+		    "simple: no space after the colon stays none" },
+		{ SIGN_CANON_SIMPLE, "To", "\tx", "To:\tx\r\n",
+		    "simple: a TAB after the colon stays a TAB" },
+		{ SIGN_CANON_SIMPLE, "To", "  x", "To:  x\r\n",
+		    "simple: two spaces after the colon stay two" },
 	};
 	size_t i;
 	char *got;
@@ -326,11 +337,11 @@ static void
 test_tags(void)
 {
 	static const char *const hdrs[] = {
-		"From", "a@example.com",
-		"To", "b@example.net",
-		"Received", "from x by y",
-		"Subject", "hi",
-		"to", "c@example.net",
+		"From", " a@example.com",
+		"To", " b@example.net",
+		"Received", " from x by y",
+		"Subject", " hi",
+		"to", " c@example.net",
 		NULL
 	};
 	static const char *const over[] = { "From", "Reply-To", NULL };
@@ -475,7 +486,7 @@ static int
 sign_fixed(char **out)
 {
 	static const char *const hdrs[] = {
-		"From", "a@example.com", "Subject", "threads", NULL
+		"From", " a@example.com", "Subject", " threads", NULL
 	};
 	struct signkey *two[2] = { rsakey, edkey };
 	struct dkim_signer *s = dkim_signer_new(NULL, "example.com", two, 2);

@@ -465,6 +465,178 @@ test_key(void)
 	free(why);
 }
 
+/*
+ * test_whole_identity - a 300-character i= comes out of the verifier
+ * whole: cut at 255 it would end in "@paypal.com" and show another
+ * domain beside the attacker's dkim result
+ */
+static void
+test_whole_identity(void)
+{
+	struct dkim_verifier *v;
+	const struct dkim_sig_result *res;
+	struct strbuf i, val;
+	size_t n;
+
+	sb_init(&i);
+	while (i.len < 300 - strlen("@paypal.com.attacker.example"))
+		sb_putc(&i, 'a');
+	sb_puts(&i, "@paypal.com.attacker.example");
+	sb_init(&val);
+	sb_printf(&val, " v=1; a=rsa-sha256; d=attacker.example; s=sel; "
+	    "i=%s; h=From; bh=" BH "; b=" B, i.s);
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "From", " x@attacker.example");
+	dkim_verifier_header(v, "DKIM-Signature", val.s);
+	dkim_verifier_eoh(v, NULL);
+	dkim_verifier_body(v, (const unsigned char *)"\r\n", 2);
+	n = dkim_verifier_eom(v, NULL, &res);
+	is_int((long)n, 1, "one signature, one result");
+	is_int(n == 1 ? (long)strlen(res[0].identity) : -1, 300,
+	    "a 300-character i= is 300 characters in the result");
+	is_str(n == 1 ? res[0].identity : NULL, i.s, "... the whole i=");
+	dkim_verifier_free(v);
+	sb_free(&i);
+	sb_free(&val);
+}
+
+/* fnv1a - the unkeyed hash the old header index used, to pick its bad case */
+static uint32_t
+fnv1a(const char *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)(*p >= 'A' && *p <= 'Z' ? *p + 32 :
+		    *p)) * 16777619u;
+	return h;
+}
+
+/* run - feed n headers named by name(i) and a signature, the results */
+static size_t
+run(struct dkim_verifier *v, const struct dkim_sig_result **res)
+{
+	dkim_verifier_eoh(v, NULL);
+	dkim_verifier_body(v, (const unsigned char *)"\r\n", 2);
+	return dkim_verifier_eom(v, NULL, res);
+}
+
+#define SIG_VALUE	" v=1; a=rsa-sha256; d=example.com; s=sel; " \
+			"h=From; bh=" BH "; b=" B
+
+/*
+ * test_header_limits - DKIM_MAX_HEADERS fields and DKIM_MAX_HEADER_BYTES
+ * bytes: a message past either has one permerror result whatever its
+ * signatures, none without a signature; at the limit it is checked
+ */
+static void
+test_header_limits(void)
+{
+	struct dkim_verifier *v;
+	const struct dkim_sig_result *res;
+	char name[32];
+	char *big;
+	size_t n, i;
+
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "DKIM-Signature", SIG_VALUE);
+	for (i = 0; i < 100000; i++)
+		dkim_verifier_header(v, "X-Filler", " x");
+	n = run(v, &res);
+	is_int((long)n, 1, "100,000 headers: one result");
+	is_int(n == 1 ? (long)res[0].result : -1, DKIM_RES_PERMERROR,
+	    "... permerror");
+	is_str(n == 1 ? res[0].comment : NULL,
+	    "not verified: more than 1000 header fields", "... saying why");
+	ok(n == 1 && res[0].domain == NULL && res[0].identity == NULL,
+	    "... with no d= or i= (no signature was read)");
+	dkim_verifier_free(v);
+
+	v = dkim_verifier_new(NULL, NULL, "test");
+	for (i = 0; i < 100000; i++)
+		dkim_verifier_header(v, "X-Filler", " x");
+	dkim_verifier_header(v, "DKIM-Signature", SIG_VALUE);
+	n = run(v, &res);
+	ok(n == 1 && res[0].result == DKIM_RES_PERMERROR,
+	    "a signature after 100,000 headers: permerror too");
+	dkim_verifier_free(v);
+
+	v = dkim_verifier_new(NULL, NULL, "test");
+	for (i = 0; i < 100000; i++)
+		dkim_verifier_header(v, "X-Filler", " x");
+	n = run(v, &res);
+	is_int((long)n, 0, "100,000 headers, no signature: no result");
+	dkim_verifier_free(v);
+
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "From", " a@example.com");
+	for (i = 0; i < DKIM_MAX_HEADERS - 2; i++)
+		dkim_verifier_header(v, "X-Filler", " x");
+	dkim_verifier_header(v, "DKIM-Signature", SIG_VALUE);
+	n = run(v, &res);
+	ok(n == 1 && res[0].result == DKIM_RES_TEMPERROR &&
+	    res[0].domain != NULL, "exactly 1000 headers: checked (no DNS "
+	    "here: temperror)");
+	dkim_verifier_free(v);
+
+	big = xmalloc(DKIM_MAX_HEADER_BYTES / 2 + 2);
+	memset(big, 'a', DKIM_MAX_HEADER_BYTES / 2 + 1);
+	big[0] = ' ';
+	big[DKIM_MAX_HEADER_BYTES / 2 + 1] = '\0';
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "DKIM-Signature", SIG_VALUE);
+	dkim_verifier_header(v, "X-Big", big);
+	dkim_verifier_header(v, "X-Big", big);
+	n = run(v, &res);
+	is_int(n == 1 ? (long)res[0].result : -1, DKIM_RES_PERMERROR,
+	    "two headers of 512 KB: permerror");
+	is_str(n == 1 ? res[0].comment : NULL,
+	    "not verified: header fields over 1048576 bytes",
+	    "... saying why");
+	dkim_verifier_free(v);
+	free(big);
+
+	/* names the old FNV-1a index put in one probe chain */
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "From", " a@example.com");
+	for (i = n = 0; n < DKIM_MAX_HEADERS - 2; i++) {
+		snprintf(name, sizeof(name), "X-C%zu", i);
+		if ((fnv1a(name) & 2047) == 0) {
+			dkim_verifier_header(v, name, " x");
+			n++;
+		}
+	}
+	{
+		struct strbuf h;
+
+		sb_init(&h);
+		sb_puts(&h, " v=1; a=rsa-sha256; d=example.com; s=sel; "
+		    "bh=" BH "; b=" B "; h=From");
+		/*
+		 * 60,000 absent names that start their probe inside that
+		 * chain (it fills the slots from 0 on), so each walked it
+		 */
+		for (n = 0; n < 60000; i++) {
+			snprintf(name, sizeof(name), "X-C%zu", i);
+			if ((fnv1a(name) & 2047) < 512) {
+				sb_putc(&h, ':');
+				sb_puts(&h, name);
+				n++;
+			}
+		}
+		dkim_verifier_header(v, "DKIM-Signature", h.s);
+		sb_free(&h);
+	}
+	n = run(v, &res);
+	ok(n == 1 && res[0].result == DKIM_RES_TEMPERROR,
+	    "1,000 colliding names and 60,001 in h=: checked");
+	/* binary search over at most 1000 names: 11 comparisons a name */
+	ok(dkim_verifier_index_steps(v) <= (uint64_t)60001 * 11,
+	    "... in at most 11 name comparisons per h= name (%llu in all)",
+	    (unsigned long long)dkim_verifier_index_steps(v));
+	dkim_verifier_free(v);
+}
+
 int
 main(void)
 {
@@ -473,5 +645,7 @@ main(void)
 	test_hostile();
 	test_time();
 	test_key();
+	test_whole_identity();
+	test_header_limits();
 	return tap_done();
 }
