@@ -181,7 +181,7 @@ mt.eoh(conn)
 if mt.eom(conn) ~= nil then error("eom") end
 if mt.getreply(conn) ~= SMFIR_ACCEPT then error("not accepted") end
 if not mt.eom_check(conn, MT_HDRINSERT, "Authentication-Results",
-    "mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=" .. big .. ";\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
+    " mx.example.net;\n\tspf=pass (ip4:192.0.2.0/24 matched) smtp.mailfrom=" .. big .. ";\n\tspf=pass (a matched) smtp.helo=mail.example.org;\n\tdkim=none (no signature);\n\tdmarc=none (no DMARC record) header.from=example.org", 0) then
 	error("the A-R does not carry the whole MAIL FROM")
 end
 mt.disconnect(conn)
