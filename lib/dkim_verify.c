@@ -127,6 +127,7 @@ struct dkim_verifier {
 	uint64_t		 index_steps;	/* for the tests */
 	struct vsig		*sigs;		/* DKIM-Signature fields */
 	size_t			 nsigs;
+	size_t			 nsigs_over;	/* more past DKIM_MAX_RESULTS */
 	struct dkim_body	*body[2];	/* by enum dkim_canon */
 	struct vbh		*bhs;
 	size_t			 nbhs;
@@ -1219,7 +1220,7 @@ headers_drop(struct dkim_verifier *v, enum dkim_over why)
 		v->sig_seen = 1;
 	free(v->sigs);
 	v->sigs = NULL;
-	v->nsigs = 0;
+	v->nsigs = v->nsigs_over = 0;
 	sb_free(&v->hbuf);
 	free(v->hdrs);
 	v->hdrs = NULL;
@@ -1261,12 +1262,15 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 	sb_append(&v->hbuf, name, nlen + 1);
 	h->value = v->hbuf.len;
 	sb_append(&v->hbuf, value, vlen + 1);
-	if (str_caseeq(name, "DKIM-Signature") &&
-	    v->nsigs < DKIM_MAX_RESULTS) {
-		v->sigs = xrealloc(v->sigs, (v->nsigs + 1) *
-		    sizeof(*v->sigs));
-		memset(&v->sigs[v->nsigs], 0, sizeof(*v->sigs));
-		v->sigs[v->nsigs++].hdr = v->nhdrs;
+	if (str_caseeq(name, "DKIM-Signature")) {
+		if (v->nsigs == DKIM_MAX_RESULTS) {
+			v->nsigs_over++;
+		} else {
+			v->sigs = xrealloc(v->sigs, (v->nsigs + 1) *
+			    sizeof(*v->sigs));
+			memset(&v->sigs[v->nsigs], 0, sizeof(*v->sigs));
+			v->sigs[v->nsigs++].hdr = v->nhdrs;
+		}
 	}
 	v->nhdrs++;
 }
@@ -1423,6 +1427,23 @@ over_result(struct dkim_verifier *v)
 	v->nsigs = 1;
 	v->res = xcalloc(1, sizeof(*v->res));
 	result_set(&v->res[0], DKIM_RES_PERMERROR, &c);
+	sb_free(&c);
+}
+
+/*
+ * over_count_result - the DKIM-Signature fields past DKIM_MAX_RESULTS:
+ * one neutral result that counts them, after the others (res has room
+ * for it: made with nsigs + 1 entries)
+ */
+static void
+over_count_result(struct dkim_verifier *v)
+{
+	struct strbuf c;
+
+	sb_init(&c);
+	sb_printf(&c, "%zu more DKIM-Signature fields not checked: over %d",
+	    v->nsigs_over, DKIM_MAX_RESULTS);
+	result_set(&v->res[v->nres++], DKIM_RES_NEUTRAL, &c);
 	sb_free(&c);
 }
 
@@ -1739,6 +1760,8 @@ dkim_verifier_eom(struct dkim_verifier *v, struct dns_client *dc,
 		v->nres = v->nsigs;
 		if (v->res == NULL)
 			v->res = xcalloc(1, sizeof(*v->res));
+		if (v->nsigs_over > 0)
+			over_count_result(v);
 	}
 	if (res != NULL)
 		*res = v->res;
@@ -1766,7 +1789,7 @@ dkim_verifier_free(struct dkim_verifier *v)
 		}
 	free(v->bhs);
 	if (v->res != NULL)
-		for (i = 0; i < v->nsigs; i++) {
+		for (i = 0; i < v->nsigs || i < v->nres; i++) {
 			free(v->res[i].domain);
 			free(v->res[i].identity);
 			free(v->res[i].selector);

@@ -107,10 +107,12 @@
  *	PKCS#1 RSAPublicKey; Ed25519 keys the raw 32 bytes (RFC 8463) or
  *	a SubjectPublicKeyInfo.
  *
- *	Limits: at most DKIM_MAX_RESULTS DKIM-Signature fields are
- *	reported (the first ones; the others are neither evaluated nor
- *	reported); of those, the first opts->max_sigs are evaluated and
- *	the rest are neutral ("not checked: more than N signatures").
+ *	Limits: at most DKIM_MAX_RESULTS DKIM-Signature fields get a
+ *	result each (the first ones); the others are not evaluated and get
+ *	one neutral result after them, without fields, that counts them
+ *	("N more DKIM-Signature fields not checked: over 50").  Of the
+ *	first ones, the first opts->max_sigs are evaluated and the rest are
+ *	neutral ("not checked: more than N signatures").
  *	An opts field of 0 takes its default.
  *
  *	A message whose header has more than DKIM_MAX_HEADERS fields or

@@ -15,9 +15,9 @@
  * when one breaks: parse results are 0/-1 (signatures) or 1/0/-1
  * (keys), every error says why in printable ASCII, a parsed signature
  * has what the rest of the verifier needs, b='s span is inside the
- * value; the verifier gives one result per DKIM-Signature field (at
- * most DKIM_MAX_RESULTS), each with a known result and printable,
- * bounded strings.  Built and run by t/fuzz/run.sh.
+ * value; the verifier gives one result per DKIM-Signature field (past
+ * DKIM_MAX_RESULTS, one more that counts the rest), each with a known
+ * result and printable, bounded strings.  Built and run by t/fuzz/run.sh.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -305,7 +305,7 @@ verify(const char *p, const char *end, size_t chunk)
 	over = nfields > DKIM_MAX_HEADERS;
 	if (over ? n != (nsig > 0) || (n == 1 &&
 	    res[0].result != DKIM_RES_PERMERROR) :
-	    n != (nsig < DKIM_MAX_RESULTS ? nsig : DKIM_MAX_RESULTS))
+	    n != (nsig <= DKIM_MAX_RESULTS ? nsig : DKIM_MAX_RESULTS + 1))
 		abort();
 	for (i = 0; i < n; i++) {
 		if (res[i].result < DKIM_RES_PASS ||

@@ -500,6 +500,39 @@ test_whole_identity(void)
 	sb_free(&val);
 }
 
+/*
+ * test_signatures_past_results - 52 DKIM-Signature fields: the first
+ * DKIM_MAX_RESULTS get a result each, the 2 past them one neutral
+ * result that counts them, never nothing
+ */
+static void
+test_signatures_past_results(void)
+{
+	struct dkim_verifier *v;
+	const struct dkim_sig_result *res;
+	size_t n, k;
+
+	v = dkim_verifier_new(NULL, NULL, "test");
+	dkim_verifier_header(v, "From", " x@example.org");
+	for (k = 0; k < DKIM_MAX_RESULTS + 2; k++)
+		dkim_verifier_header(v, "DKIM-Signature", " v=1; "
+		    "a=rsa-sha256; d=example.org; s=sel; h=From; bh=" BH
+		    "; b=" B);
+	dkim_verifier_eoh(v, NULL);
+	dkim_verifier_body(v, (const unsigned char *)"\r\n", 2);
+	n = dkim_verifier_eom(v, NULL, &res);
+	is_int((long)n, DKIM_MAX_RESULTS + 1,
+	    "52 signatures: 50 results and one for the rest");
+	is_int(n == DKIM_MAX_RESULTS + 1 ? (long)res[n - 1].result : -1,
+	    DKIM_RES_NEUTRAL, "... the last is neutral");
+	is_str(n == DKIM_MAX_RESULTS + 1 ? res[n - 1].comment : NULL,
+	    "2 more DKIM-Signature fields not checked: over 50",
+	    "... and counts the fields past the limit");
+	ok(n == DKIM_MAX_RESULTS + 1 && res[n - 1].domain == NULL,
+	    "... with no d=: it is no signature's result");
+	dkim_verifier_free(v);
+}
+
 /* fnv1a - the unkeyed hash the old header index used, to pick its bad case */
 static uint32_t
 fnv1a(const char *p)
@@ -646,6 +679,7 @@ main(void)
 	test_time();
 	test_key();
 	test_whole_identity();
+	test_signatures_past_results();
 	test_header_limits();
 	return tap_done();
 }
