@@ -3,10 +3,11 @@
 #	sanitize.sh - authmilter under AddressSanitizer or ThreadSanitizer
 #	for a long run: no report, and resident memory flat
 # SYNOPSIS
-#	sh t/stress/sanitize.sh [-s address|thread] [-n MESSAGES] [-c CONNS]
+#	sh t/stress/sanitize.sh [-s address|thread|none] [-n MESSAGES] [-c CONNS]
 # DESCRIPTION
 #	Builds authmilter in build-stress-SAN/ with -fsanitize=SAN (address
-#	adds undefined), starts it on the benchmark's corpus and DNS
+#	adds undefined; none: the benchmark's -O2 build, for RSS alone),
+#	starts it on the benchmark's corpus and DNS
 #	(t/bench/common.sh), and sends it MESSAGES (default 1,000,000 for
 #	address, 100,000 for thread) over CONNS connections (default 8),
 #	inbound and outbound corpora alternating in runs of 20,000, with a
@@ -27,7 +28,7 @@ while getopts s:n:c: opt; do
 	s) SAN=$OPTARG ;;
 	n) N=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
-	*) echo "usage: sh t/stress/sanitize.sh [-s address|thread] [-n MESSAGES] [-c CONNS]" >&2
+	*) echo "usage: sh t/stress/sanitize.sh [-s address|thread|none] [-n MESSAGES] [-c CONNS]" >&2
 	   exit 64 ;;
 	esac
 done
@@ -35,9 +36,11 @@ case $SAN in
 address) flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 	 N=${N:-1000000} ;;
 thread)	 flags="-fsanitize=thread"; N=${N:-100000} ;;
-*)	 echo "sanitize.sh: -s address or thread" >&2; exit 64 ;;
+none)	 flags=""; N=${N:-1000000} ;;
+*)	 echo "sanitize.sh: -s address, thread or none" >&2; exit 64 ;;
 esac
 BUILD_DIR=$top/build-stress-$SAN
+[ "$SAN" != none ] || BUILD_DIR=$top/build-bench
 export BUILD_DIR
 if [ ! -f "$BUILD_DIR/Makefile" ]; then
 	sh "$top/t/install-deps.sh"
@@ -52,7 +55,9 @@ stress_prepare
 # milterload and the corpus tools need no sanitizer, but are built here
 reports=$tmp/san
 mkdir -p "$reports"
-export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0"
+# a small quarantine, so that RSS shows the program's memory, not
+# ASan's store of freed blocks (256 MB by default)
+export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=0:quarantine_size_mb=16"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"
 export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:suppressions=$top/t/stress/tsan.supp"
 start_milter authmilter
