@@ -419,22 +419,14 @@ note_tag(struct message *m)
 	m->tags_forged[m->ntags_forged++] = m->tags_seen;
 }
 
-/*
- * session_header - note one header of the message
- *
- * value is every byte after the colon: DKIM gets it so (simple header
- * canonicalization sees the field as sent); the other checks get it
- * without one leading space, as they always have.
- */
-void
-session_header(struct session *s, const char *name, const char *exact)
+/* header_note - one header field, its name without trailing white space */
+static void
+header_note(struct session *s, const char *name, const char *value,
+    const char *exact)
 {
 	struct message *m = &s->msg;
-	const char *value = exact[0] == ' ' ? exact + 1 : exact;
 	char *v;
 
-	if (!m->active)
-		return;
 	m->header_bytes += strlen(name) + strlen(exact);
 	if (m->nheaders == DKIM_MAX_HEADERS ||
 	    m->header_bytes > DKIM_MAX_HEADER_BYTES) {
@@ -467,6 +459,39 @@ session_header(struct session *s, const char *name, const char *exact)
 		free(v);
 	}
 }
+
+/*
+ * session_header - note one header of the message
+ *
+ * value is every byte after the colon: DKIM gets it so (simple header
+ * canonicalization sees the field as sent); the other checks get it
+ * without one leading space, as they always have.
+ */
+void
+session_header(struct session *s, const char *name, const char *exact)
+{
+	struct message *m = &s->msg;
+	const char *value = exact[0] == ' ' ? exact + 1 : exact;
+	char *trimmed = NULL;
+	size_t n;
+
+	if (!m->active)
+		return;
+	/*
+	 * "From : x" (white space before the colon, RFC 5322 4.5.3) is a
+	 * From field: Postfix and Sendmail hand over the name without that
+	 * space, an MTA that did not must not let it pass for another field
+	 */
+	n = strlen(name);
+	if (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t')) {
+		while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+			n--;
+		name = trimmed = xstrndup(name, n);
+	}
+	header_note(s, name, value, exact);
+	free(trimmed);
+}
+
 
 /* start_signer - outbound: a signer for the From domain's keys */
 static void

@@ -306,6 +306,34 @@ test_log(void)
 	session_free(s);
 }
 
+/*
+ * test_name_space - "From : x" (space before the colon) is a From field:
+ * alone it names the signing domain, beside a From it makes two
+ */
+static void
+test_name_space(void)
+{
+	struct session *s;
+	const struct verdict *v;
+
+	s = start("192.0.2.250");
+	session_mail(s, "user@example.org");
+	session_header(s, "From ", "user@example.org");
+	session_header(s, "Subject", "test");
+	session_eoh(s);
+	v = session_eom(s);
+	ok(v != NULL && has_edit(v, "DKIM-Signature"),
+	    "outbound: a lone 'From :' field is the From: signed");
+	session_mail(s, "user@example.org");
+	session_header(s, "From", "user@example.org");
+	session_header(s, "From\t ", "ceo@victim.example");
+	session_eoh(s);
+	v = session_eom(s);
+	ok(v != NULL && !has_edit(v, "DKIM-Signature"),
+	    "outbound: 'From:' and 'From :' are two From fields: not signed");
+	session_free(s);
+}
+
 int
 main(void)
 {
@@ -328,6 +356,7 @@ main(void)
 	}
 	test_without_mail();
 	test_out_of_order();
+	test_name_space();
 	test_outbound();
 	test_log();
 	config_unref(cf);
