@@ -1058,6 +1058,21 @@ hvalue(const struct dkim_verifier *v, size_t i)
 	return v->hbuf.s + v->hdrs[i].value;
 }
 
+/*
+ * name_char - a header name's byte for comparing, lowercase; white space
+ * that only runs to the end counts as the end ("Subject :" is Subject,
+ * RFC 5322 4.5.3, for relaxed and simple canonicalization alike)
+ */
+static int
+name_char(const char *p)
+{
+	const char *q = p;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	return *q == '\0' ? '\0' : ascii_tolower((unsigned char)*p);
+}
+
 /* name_cmp - compare two header names without case */
 static int
 name_cmp(const char *a, const char *b)
@@ -1065,8 +1080,8 @@ name_cmp(const char *a, const char *b)
 	int ca, cb;
 
 	for (;; a++, b++) {
-		ca = ascii_tolower((unsigned char)*a);
-		cb = ascii_tolower((unsigned char)*b);
+		ca = name_char(a);
+		cb = name_char(b);
 		if (ca != cb || ca == '\0')
 			return ca - cb;
 	}
