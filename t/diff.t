@@ -18,3 +18,4 @@ like "$out" "^spf: 1200 cases" "all 1200 SPF scenarios ran"
 like "$out" "^dkim: 300 cases" "all 300 DKIM messages ran"
 unlike "$out" "UNCLASSIFIED" "no unclassified disagreement"
 ok $rc "run.sh exits 0"
+done_testing
