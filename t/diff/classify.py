@@ -197,8 +197,22 @@ def _(c, o, t):
     # a CR not before LF inside a header field: our relaxed header
     # canonicalization drops it with the CRLFs of folding, libopendkim
     # keeps it (RFC 5322 2.2 forbids it; RFC 6376 3.4.2 only unfolds)
-    return muts(c, "bare b'\\r' in header") and o['result'] == ['pass'] \
+    return muts(c, "bare b'\\r' in header") and \
+        o['result'] in (['pass'], ['policy']) \
         and t['result'] != ['pass'] and c['canon'].startswith('relaxed/')
+
+
+@rule(DKIM_RULES, 'dkim/unterminated-last-line')
+def _(c, o, t):
+    # a body whose last line has no CRLF (impossible over SMTP, where
+    # DATA ends with CRLF.CRLF): relaxed body canonicalization strips
+    # its trailing WSP (and the CR a mutation left) before adding the
+    # CRLF, as for any line (RFC 6376 3.4.4); libopendkim and dkimpy
+    # keep them
+    with open(c['file'], 'rb') as f:
+        body_end = f.read()[-1:]
+    return body_end != b'\n' and c['canon'].endswith('/relaxed') and \
+        o['result'] == ['pass'] and t['result'] == ['fail']
 
 
 @rule(DKIM_RULES, 'dkim/key-type-mismatch')
@@ -227,10 +241,32 @@ def _(c, o, t):
 
 
 def classify(kind, case, ours, theirs):
+    if kind == 'dkim' and len(ours['result']) > 1 and \
+            len(ours['result']) == len(theirs['result']):
+        return classify_each(case, ours, theirs)
     for name, f in (SPF_RULES if kind == 'spf' else DKIM_RULES):
         if f(case, ours, theirs):
             return name
     return None
+
+
+def classify_each(case, ours, theirs):
+    """Several signatures (a DKIM-Signature duplicated): each pair of
+    results that differs must be in a class; the first class found."""
+    olines = [x for x in ours['out'].split('\n') if x]
+    tlines = [x for x in theirs['out'].split('\n') if x]
+    found = None
+    for i, (a, b) in enumerate(zip(ours['result'], theirs['result'])):
+        if a == b:
+            continue
+        o = {'result': [a], 'out': olines[i] if i < len(olines) else ''}
+        t = {'result': [b], 'out': tlines[i] if i < len(tlines) else ''}
+        t['dkimpy'] = theirs.get('dkimpy', [])[i:i + 1]
+        cl = classify('dkim', case, o, t)
+        if cl is None:
+            return None
+        found = found or cl
+    return found
 
 
 def summary(files):
