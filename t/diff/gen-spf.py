@@ -22,7 +22,9 @@
 #	modifier duplicated, a CIDR length out of range or with a leading
 #	zero, the version tag damaged, a second SPF record published, a
 #	macro broken.  The query is a client address from the scenario's
-#	own A/AAAA records or a neighbour, a sender at sK.test and a HELO.
+#	own A/AAAA records or a neighbour, a sender at sK.test and a HELO;
+#	one query in ten has the null sender and sK.test as HELO (the
+#	reference is then asked for postmaster@sK.test, RFC 7208 2.4).
 import json
 import os
 import random
@@ -274,6 +276,10 @@ def main():
                 'sender': '%s@%s' % (local, sc.base),
                 'helo': 'h.' + sc.base, 'record': rec,
                 'mutation': how}
+            if random.Random('%d/%d/null' % (seed, k)).random() < 0.1:
+                # the null sender: the HELO's record, for
+                # postmaster@HELO (RFC 7208 2.4)
+                case['sender'], case['helo'] = '', sc.base
             cases.write(json.dumps(case) + '\n')
             for name, rrs in sc.zone.items():
                 zones.setdefault(name, []).extend(rrs)
