@@ -57,6 +57,7 @@ cannot() {
 }
 [ "$(id -u)" = 0 ] || cannot "not root (needs unshare -mn)"
 command -v unshare >/dev/null 2>&1 || cannot "no unshare"
+unshare -mn true 2>/dev/null || cannot "unshare -mn is not allowed here"
 command -v ip >/dev/null 2>&1 || cannot "no ip (iproute2)"
 [ -x /usr/bin/spfquery.libspf2 ] || cannot "no spfquery (apt-get install spfquery)"
 [ -f /usr/include/opendkim/dkim.h ] ||
