@@ -182,26 +182,6 @@ def _(c, o, t):
         and t['result'] == ['pass']
 
 
-@rule(DKIM_RULES, 'dkim/OURS-WRONG-wsp-before-colon')
-def _(c, o, t):
-    # BUG in ours: "Subject : x" (RFC 5322 4.5.3 obsolete syntax) is not
-    # selected for h=subject, so relaxed header canonicalization, which
-    # removes that WSP (RFC 6376 3.4.2), cannot make it verify
-    return (muts(c, 'space before colon') or muts(c, 'white space in')) \
-        and o['result'] == ['fail'] and t['result'] == ['pass'] and \
-        c['canon'].startswith('relaxed/')
-
-
-@rule(DKIM_RULES, 'dkim/bare-cr-in-header')
-def _(c, o, t):
-    # a CR not before LF inside a header field: our relaxed header
-    # canonicalization drops it with the CRLFs of folding, libopendkim
-    # keeps it (RFC 5322 2.2 forbids it; RFC 6376 3.4.2 only unfolds)
-    return muts(c, "bare b'\\r' in header") and \
-        o['result'] in (['pass'], ['policy']) \
-        and t['result'] != ['pass'] and c['canon'].startswith('relaxed/')
-
-
 @rule(DKIM_RULES, 'dkim/unterminated-last-line')
 def _(c, o, t):
     # a body whose last line has no CRLF (impossible over SMTP, where
