@@ -122,10 +122,9 @@ sign "$tmpdir/many.eml" "$tmpdir/many-signed.eml"
 send "$tmpdir/many-signed.eml" $GOODENV
 verdict "100,000 header fields, signed, SPF pass" "mail=c eom=i,a" \
     "$SPF_GOOD; dkim=permerror; dmarc=pass header.from=good.example policy.dmarc=none"
-printf 'From: ceo@victim.example\nSubject: late\n\nbody\n' > "$tmpdir/late.eml"
-"$PYTHON" - "$tmpdir/many.eml" "$tmpdir/late.eml" <<'PY'
+"$PYTHON" - "$tmpdir/late.eml" <<'PY'
 import sys
-with open(sys.argv[2], 'wb') as f:
+with open(sys.argv[1], 'wb') as f:
     f.write(b''.join(b'X-H%d: v\n' % i for i in range(100000)))
     f.write(b'From: ceo@victim.example\n\nbody\n')
 PY
@@ -238,10 +237,11 @@ like "$logline" "dkim=fail\(d=good.example,s=sel\).*action=reject" \
     "... the change past the NUL breaks the signature: refused"
 
 # ======== From in the forms RFC 5322 allows, amid 8-bit bytes ========
-# Each form with LOC@DOM the address (DL: DOM's first label): as ceo@victim.example (p=reject) from a
-# stranger it must be refused; as user@good.example from good.example's
-# server it must pass DMARC with header.from=good.example (so the parser
-# found the address, not just gave up).  G is raw 8-bit garbage.
+# Each form, with LOC@DOM the address (DL: DOM's first label): as
+# ceo@victim.example (p=reject) from a stranger it must be refused; as
+# user@good.example from good.example's server it must pass DMARC with
+# header.from=good.example (so the parser found the address, and did not
+# just give up).  G is raw 8-bit garbage: bytes that are not UTF-8.
 G='\377\376\351\200\303X'
 forms() {
 	printf '%s\n' \
@@ -381,9 +381,9 @@ for sr in inj1:pass inj2:permerror inj3:pass; do
 	sign "$tmpdir/inj.eml" "$tmpdir/inj-key.eml" $s
 	injfile=$tmpdir/inj-key.eml inj "key record $s with a result and CRLF" "mail=c eom=i,a" "spf=none smtp.mailfrom=user@stranger.example; spf=none smtp.helo=mail.stranger.example; dkim=$res header.d=good.example header.i=@good.example header.s=$s header.a=rsa-sha256 header.b=B8; $NODMARC" $BADENV
 done
-injfile= inj "an SPF record with ';dmarc=pass (x) \"y\"'" "mail=c eom=i,a" "spf=permerror smtp.mailfrom=user@spfinj.example; spf=none smtp.helo=mail.spfinj.example; dkim=none; $NODMARC" \
+injfile='' inj "an SPF record with ';dmarc=pass (x) \"y\"'" "mail=c eom=i,a" "spf=permerror smtp.mailfrom=user@spfinj.example; spf=none smtp.helo=mail.spfinj.example; dkim=none; $NODMARC" \
     --client mail.spfinj.example $GOOD --mail '<user@spfinj.example>'
-injfile= inj "an SPF record with CRLF" "mail=c eom=i,a" "spf=permerror smtp.mailfrom=user@spfcr.example; spf=none smtp.helo=mail.spfcr.example; dkim=none; $NODMARC" \
+injfile='' inj "an SPF record with CRLF" "mail=c eom=i,a" "spf=permerror smtp.mailfrom=user@spfcr.example; spf=none smtp.helo=mail.spfcr.example; dkim=none; $NODMARC" \
     --client mail.spfcr.example $GOOD --mail '<user@spfcr.example>'
 msg "$tmpdir/inj-dmarc.eml" 'From: user@dmarcinj.example\nSubject: inj'
 injfile=$tmpdir/inj-dmarc.eml inj "a DMARC record with CRLF and a result" "mail=c eom=i,a" \
@@ -391,10 +391,10 @@ injfile=$tmpdir/inj-dmarc.eml inj "a DMARC record with CRLF and a result" "mail=
     --client mail.dmarcinj.example $GOOD --mail '<user@dmarcinj.example>'
 
 # exp=: the reply is one line
-injfile= inj "exp= text with %{l} holding CRLF and a reply line" "mail=y" "" \
+injfile='' inj "exp= text with %{l} holding CRLF and a reply line" "mail=y" "" \
     $BADENV --mail "<\"a${CRLF}250 2.0.0 Ok\"@exp.example>"
 diag "reply: $reply"
-injfile= inj "exp= text with CRLF and a reply line" "mail=y" "" \
+injfile='' inj "exp= text with CRLF and a reply line" "mail=y" "" \
     $BADENV --mail "<a@expcr.example>"
 diag "reply: $reply"
 
