@@ -400,3 +400,5 @@ diag "reply: $reply"
 
 grep -av '^authmilter\[[0-9]*\]: ' "$AM_LOG" > "$tmpdir/badlog"
 is "$(wc -l < "$tmpdir/badlog")" 0 "every line of the log is a log line: nothing a sender sent broke one"
+
+done_testing
