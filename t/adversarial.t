@@ -38,7 +38,10 @@ pub=$(dkim_pubkey "$tmpdir/keys/good.pem")
 } > "$tmpdir/keys.yml"
 start_dns "$SRCDIR/t/data/zones/adversarial.yml" "$tmpdir/keys.yml" || exit 1
 printf 'exp.example  spf-fail=reject\nexpcr.example  spf-fail=reject\n' > "$tmpdir/domains"
-write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains"
+write_config "$tmpdir/am.conf" "Domains $tmpdir/domains"
+# a loaded machine may answer later than write_config's 1 s: every
+# answer here must come, or a result would read temperror
+sed 's/^DNSTimeout .*/DNSTimeout 5/' "$tmpdir/am.conf" > "$tmpdir/authmilter.conf"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
 
 # ---- helpers ----
@@ -188,8 +191,8 @@ verdict "200 signatures, the good one first, from a stranger" "mail=c eom=i,a"
 like "$ar" "; dkim=pass header.d=good.example header.i=@good.example header.s=sel [^;]*; dkim=(fail|permerror) " \
     "... the first is checked: pass"
 like "$ar" "; dmarc=pass header.from=good.example policy.dmarc=none\$" "... DMARC passes"
-is "$(printf '%s\n' "$ar" | grep -o '; dkim=' | wc -l)" 50 \
-    "... the A-R lists DKIM_MAX_RESULTS (50) of them"
+is "$(printf '%s\n' "$ar" | grep -o '; dkim=[a-z]* header\.d=' | wc -l)" 50 \
+    "... the A-R gives DKIM_MAX_RESULTS (50) of them a result of their own"
 like "$logline" "dkim-unlisted=" "... the log line counts the ones it does not list"
 "$PYTHON" - "$tmpdir/sigs-first.eml" "$tmpdir/sigs-last.eml" <<'PY'
 import sys
