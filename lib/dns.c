@@ -24,42 +24,15 @@
 #include "util.h"
 #include "dns.h"
 #include "dns_cache.h"
+#include "dns_int.h"
 
-#define DNS_MSG_MAX		65535	/* largest DNS message, UDP or TCP */
 #define DNS_EDNS_SIZE		1232	/* our EDNS0 UDP payload size */
 #define DNS_MAX_CNAME		8	/* CNAME steps followed in an answer */
 #define DNS_NEG_TTL		300	/* negative TTL without an SOA */
 #define DNS_NAME_MAX		253	/* presentation length, no final dot */
-#define DNS_WIRE_NAME_MAX	255
 #define DNS_DEF_TIMEOUT_MS	5000
 #define DNS_DEF_TRIES		2
 #define DNS_ALLOC_OVERHEAD	16	/* malloc's bytes per allocation */
-
-struct dns_ctx {
-	struct dns_options	 opt;
-	struct dns_cache	*cache;
-};
-
-struct dns_client {
-	struct dns_ctx		*ctx;
-	unsigned char		*buf;		/* DNS_MSG_MAX bytes, on first use */
-	long			 budget_ms;	/* waiting left, -1: no limit */
-};
-
-/* what became of one try at one server */
-enum dns_try {
-	TRY_ANSWER,		/* a classified reply */
-	TRY_TRUNCATED,		/* a UDP answer with our id and TC=1 */
-	TRY_FAILED		/* timeout, error rcode, nothing usable */
-};
-
-/* a question as we asked it */
-struct dns_question {
-	const char	*name;			/* for log lines */
-	unsigned char	 wire[DNS_WIRE_NAME_MAX];
-	size_t		 wirelen;
-	uint16_t	 qtype;
-};
 
 static const struct {
 	uint16_t	 type;
@@ -365,20 +338,20 @@ dns_client_budget(const struct dns_client *dc)
 }
 
 /*
- * client_limit - start a call that may wait: *start is now, and the
+ * dns_client_limit - start a call that may wait: *start is now, and the
  * time returned the moment no wait may go past (UINT64_MAX: none)
  */
-static uint64_t
-client_limit(const struct dns_client *dc, uint64_t *start)
+uint64_t
+dns_client_limit(const struct dns_client *dc, uint64_t *start)
 {
 	*start = dns_cache_now_ms();
 	return dc->budget_ms < 0 ? UINT64_MAX :
 	    *start + (uint64_t)dc->budget_ms;
 }
 
-/* client_charge - end a call that may wait: its time leaves the budget */
-static void
-client_charge(struct dns_client *dc, uint64_t start)
+/* dns_client_charge - end a call that may wait: its time leaves the budget */
+void
+dns_client_charge(struct dns_client *dc, uint64_t start)
 {
 	uint64_t spent = dns_cache_now_ms() - start;
 
@@ -389,11 +362,11 @@ client_charge(struct dns_client *dc, uint64_t start)
 }
 
 /*
- * client_buf - the client's receive buffer, made on first use: most
+ * dns_client_buf - the client's receive buffer, made on first use: most
  * connections find every answer in the cache and never need one
  */
-static unsigned char *
-client_buf(struct dns_client *dc)
+unsigned char *
+dns_client_buf(struct dns_client *dc)
 {
 	if (dc->buf == NULL)
 		dc->buf = xmalloc(DNS_MSG_MAX);
@@ -430,7 +403,7 @@ dns_reply_account(struct dns_reply *r)
 }
 
 /* dns_reply_new - an empty reply with one reference */
-static struct dns_reply *
+struct dns_reply *
 dns_reply_new(enum dns_status status, uint16_t qtype)
 {
 	struct dns_reply *r = xcalloc(1, sizeof(*r));
@@ -443,7 +416,7 @@ dns_reply_new(enum dns_status status, uint16_t qtype)
 }
 
 /* dns_reply_bad_name - NXDOMAIN for a name that cannot be asked */
-static struct dns_reply *
+struct dns_reply *
 dns_reply_bad_name(uint16_t qtype)
 {
 	struct dns_reply *r = dns_reply_new(DNS_NXDOMAIN, qtype);
@@ -453,7 +426,7 @@ dns_reply_bad_name(uint16_t qtype)
 }
 
 /* dns_reply_out_of_time - TEMPFAIL because the client's budget ran out */
-static struct dns_reply *
+struct dns_reply *
 dns_reply_out_of_time(uint16_t qtype)
 {
 	struct dns_reply *r = dns_reply_new(DNS_TEMPFAIL, qtype);
@@ -502,7 +475,7 @@ dns_reply_free(struct dns_reply *r)
  * dns_name_to_wire - encode a name for a query; -1 for one that cannot
  * be asked (empty, too long, empty or long label)
  */
-static int
+int
 dns_name_to_wire(const char *name, struct dns_question *q)
 {
 	size_t len = strlen(name), i, label = 0, n = 0;
@@ -529,7 +502,7 @@ dns_name_to_wire(const char *name, struct dns_question *q)
 }
 
 /* dns_wire_caseeq - equal wire names, ignoring ASCII case */
-static int
+int
 dns_wire_caseeq(const unsigned char *a, size_t alen, const unsigned char *b,
     size_t blen)
 {
@@ -883,7 +856,7 @@ dns_wait(int fd, short events, uint64_t deadline)
 }
 
 /* dns_log_fail - one debug line for a failed try */
-static void
+void
 dns_log_fail(const struct dns_question *q, const struct dns_server *srv,
     const char *proto, const char *why)
 {
@@ -898,19 +871,11 @@ dns_log_fail(const struct dns_question *q, const struct dns_server *srv,
 	sb_free(&name);
 }
 
-/* what one datagram received for a query means */
-enum dns_udp_rx {
-	UDP_IGNORED,		/* not ours (id, QR, question): keep waiting */
-	UDP_TRUNCATED,		/* ours, TC=1: ask again over TCP */
-	UDP_ANSWERED,		/* ours, classified into *rp */
-	UDP_REFUSED		/* ours, an error rcode: this try failed */
-};
-
 /*
  * dns_udp_open - a fresh socket connected to the server, with the query
  * (under a fresh id) sent; -1 on error
  */
-static int
+int
 dns_udp_open(const struct dns_server *srv, const struct dns_question *q,
     unsigned char *query, size_t qlen)
 {
@@ -938,7 +903,7 @@ dns_udp_open(const struct dns_server *srv, const struct dns_question *q,
  * dns_udp_take - judge one datagram received for the query: only one with
  * our id, QR set and our question is taken
  */
-static enum dns_udp_rx
+enum dns_udp_rx
 dns_udp_take(const struct dns_server *srv, const struct dns_question *q,
     const unsigned char *query, const unsigned char *buf, size_t n,
     struct dns_reply **rp, const char **why)
@@ -979,7 +944,7 @@ dns_try_udp(struct dns_client *dc, const struct dns_server *srv,
 	if (deadline > limit)
 		deadline = limit;
 	while (dns_wait(fd, POLLIN, deadline)) {
-		n = recv(fd, client_buf(dc), DNS_MSG_MAX, 0);
+		n = recv(fd, dns_client_buf(dc), DNS_MSG_MAX, 0);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
@@ -1029,7 +994,7 @@ dns_io_all(int fd, unsigned char *p, size_t n, int out, uint64_t deadline)
 }
 
 /* dns_try_tcp - ask once over TCP, the whole exchange within the timeout */
-static enum dns_try
+enum dns_try
 dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
     const struct dns_question *q, unsigned char *query, size_t qlen,
     uint64_t limit, struct dns_reply **rp)
@@ -1073,7 +1038,7 @@ dns_try_tcp(struct dns_client *dc, const struct dns_server *srv,
 		why = "short answer";
 		goto fail;
 	}
-	if (dns_io_all(fd, client_buf(dc), n, 0, deadline) != 0)
+	if (dns_io_all(fd, dns_client_buf(dc), n, 0, deadline) != 0)
 		goto fail;
 	if (dc->buf[0] != query[0] || dc->buf[1] != query[1]) {
 		why = "id mismatch";
@@ -1090,7 +1055,7 @@ fail:
 }
 
 /* dns_build_query - the wire form of a query (id patched per try) */
-static int
+int
 dns_build_query(const struct dns_question *q, uint8_t **wire, size_t *len)
 {
 	ldns_rdf *qname;
@@ -1170,7 +1135,7 @@ out:
  * failure of the servers for opt.fail_ttl seconds (RFC 9520), never
  * one that our own time limit cut short
  */
-static uint64_t
+uint64_t
 dns_expiry(const struct dns_ctx *ctx, uint16_t qtype,
     const struct dns_reply *r, int cut)
 {
@@ -1193,7 +1158,7 @@ dns_expiry(const struct dns_ctx *ctx, uint16_t qtype,
  * cache, from a query of another thread in flight, or asked here (and
  * then shared); no wait past limit
  */
-static struct dns_reply *
+struct dns_reply *
 dns_resolve(struct dns_client *dc, const struct dns_question *q,
     const char *key, uint64_t limit)
 {
@@ -1252,377 +1217,9 @@ dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
 	len = strlen(name);
 	key = xstrndup(name, name[len - 1] == '.' ? len - 1 : len);
 	str_lower(key);
-	limit = client_limit(dc, &start);
+	limit = dns_client_limit(dc, &start);
 	r = dns_resolve(dc, &q, key, limit);
-	client_charge(dc, start);
+	dns_client_charge(dc, start);
 	free(key);
 	return r;
-}
-
-/* ---- batches: many queries in flight at once ---- */
-
-/* one query of a batch */
-struct dns_batch_q {
-	struct dns_question	 q;
-	char			*name;		/* as asked, for q.name */
-	char			*key;		/* cache key: lowercase, no dot */
-	uint8_t			*query;		/* wire query, id patched */
-	size_t			 qlen;
-	int			 fd;		/* -1 when nothing in flight */
-	int			 attempt;	/* tries made so far */
-	uint64_t		 deadline;	/* of the try in flight */
-	struct dns_flight	*flight;	/* led or followed, or NULL */
-	int			 leads;		/* 1: we lead flight */
-	struct dns_reply	*r;		/* the answer once known */
-};
-
-struct dns_batch {
-	struct dns_client	*dc;
-	struct dns_batch_q	*qs;
-	size_t			 n;
-	uint64_t		 limit;		/* no wait past it */
-	int			 waited;
-};
-
-/* dns_batch_attempts - tries one query gets: rounds over the servers */
-static int
-dns_batch_attempts(const struct dns_options *opt)
-{
-	return opt->tries * (int)opt->nservers;
-}
-
-/*
- * dns_batch_done - one of our queries has its answer (cut: our time
- * limit ended it): stop its try, cache it, land its flight
- */
-static void
-dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
-    struct dns_reply *r, int cut)
-{
-	struct dns_ctx *ctx = b->dc->ctx;
-	uint64_t expires;
-
-	if (bq->fd >= 0) {
-		close(bq->fd);
-		bq->fd = -1;
-	}
-	bq->r = r;
-	expires = dns_expiry(ctx, bq->q.qtype, r, cut);
-	if (bq->leads) {
-		dns_cache_land(ctx->cache, bq->flight, cut ? NULL : r,
-		    expires);
-		bq->flight = NULL;
-		bq->leads = 0;
-	} else if (bq->key != NULL && expires != 0)
-		dns_cache_put(ctx->cache, bq->key, bq->q.qtype, r, expires);
-}
-
-/*
- * dns_batch_next - close the try in flight and send the next one (next
- * server, next round); TEMPFAIL once every try has been made
- */
-static void
-dns_batch_next(struct dns_batch *b, struct dns_batch_q *bq)
-{
-	const struct dns_options *opt = &b->dc->ctx->opt;
-	const struct dns_server *srv;
-
-	if (bq->fd >= 0) {
-		close(bq->fd);
-		bq->fd = -1;
-	}
-	while (bq->attempt < dns_batch_attempts(opt)) {
-		srv = &opt->servers[(size_t)bq->attempt % opt->nservers];
-		bq->attempt++;
-		if ((bq->fd = dns_udp_open(srv, &bq->q, bq->query,
-		    bq->qlen)) >= 0) {
-			bq->deadline = dns_cache_now_ms() +
-			    (uint64_t)opt->timeout_ms;
-			return;
-		}
-	}
-	dns_batch_done(b, bq, dns_reply_new(DNS_TEMPFAIL, bq->q.qtype), 0);
-}
-
-/* dns_batch_server - the server of the try in flight */
-static const struct dns_server *
-dns_batch_server(const struct dns_batch *b, const struct dns_batch_q *bq)
-{
-	const struct dns_options *opt = &b->dc->ctx->opt;
-
-	return &opt->servers[(size_t)(bq->attempt - 1) % opt->nservers];
-}
-
-/*
- * dns_batch_start - send every query of a batch that neither the cache
- * nor another thread's query in flight answers; do not wait
- */
-struct dns_batch *
-dns_batch_start(struct dns_client *dc, const char *const *names,
-    const uint16_t *types, size_t n)
-{
-	struct dns_batch *b = xcalloc(1, sizeof(*b));
-	struct dns_batch_q *bq;
-	struct dns_reply *r;
-	size_t i, len;
-
-	b->dc = dc;
-	b->n = n;
-	b->qs = xcalloc(n > 0 ? n : 1, sizeof(*b->qs));
-	for (i = 0; i < n; i++) {
-		bq = &b->qs[i];
-		bq->fd = -1;
-		bq->name = xstrdup(names[i]);
-		bq->q.name = bq->name;
-		bq->q.qtype = types[i];
-		if (dns_name_to_wire(bq->name, &bq->q) != 0) {
-			bq->r = dns_reply_bad_name(types[i]);
-			continue;
-		}
-		len = strlen(bq->name);
-		bq->key = xstrndup(bq->name, bq->name[len - 1] == '.' ?
-		    len - 1 : len);
-		str_lower(bq->key);
-		switch (dns_cache_join(dc->ctx->cache, bq->key, types[i],
-		    dns_cache_now_ms(), 0, &r, &bq->flight)) {
-		case DNS_JOIN_HIT:
-			bq->r = r;
-			continue;
-		case DNS_JOIN_FOLLOW:
-			continue;
-		default:
-			break;
-		}
-		if (dc->budget_ms == 0) {	/* out of time: no query */
-			bq->r = dns_reply_out_of_time(types[i]);
-			continue;
-		}
-		if (dns_build_query(&bq->q, &bq->query, &bq->qlen) != 0) {
-			bq->r = dns_reply_new(DNS_TEMPFAIL, types[i]);
-			continue;
-		}
-		dns_batch_next(b, bq);
-	}
-	return b;
-}
-
-/* dns_batch_recv - take what arrived on the socket of one query */
-static void
-dns_batch_recv(struct dns_batch *b, struct dns_batch_q *bq)
-{
-	struct dns_client *dc = b->dc;
-	const struct dns_server *srv = dns_batch_server(b, bq);
-	struct dns_reply *r = NULL;
-	const char *why = "timeout";
-	ssize_t n;
-
-	while (bq->fd >= 0) {
-		n = recv(bq->fd, client_buf(dc), DNS_MSG_MAX, 0);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == EINTR)
-				continue;
-			dns_log_fail(&bq->q, srv, "udp", strerror(errno));
-			dns_batch_next(b, bq);
-			return;
-		}
-		switch (dns_udp_take(srv, &bq->q, bq->query, dc->buf,
-		    (size_t)n, &r, &why)) {
-		case UDP_IGNORED:
-			continue;
-		case UDP_ANSWERED:
-			dns_batch_done(b, bq, r, 0);
-			return;
-		case UDP_TRUNCATED:
-			close(bq->fd);
-			bq->fd = -1;
-			if (dns_try_tcp(dc, srv, &bq->q, bq->query, bq->qlen,
-			    b->limit, &r) == TRY_ANSWER)
-				dns_batch_done(b, bq, r, 0);
-			else
-				dns_batch_next(b, bq);
-			return;
-		case UDP_REFUSED:
-			dns_log_fail(&bq->q, srv, "udp", why);
-			dns_batch_next(b, bq);
-			return;
-		}
-	}
-}
-
-/*
- * dns_batch_lead - before waiting, register our queries still in flight
- * so that other threads wait for them instead of asking again; take an
- * answer another thread has cached meanwhile
- */
-static void
-dns_batch_lead(struct dns_batch *b)
-{
-	struct dns_cache *cache = b->dc->ctx->cache;
-	struct dns_batch_q *bq;
-	struct dns_flight *f;
-	struct dns_reply *r;
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		bq = &b->qs[i];
-		if (bq->r != NULL || bq->flight != NULL)
-			continue;
-		switch (dns_cache_join(cache, bq->key, bq->q.qtype,
-		    dns_cache_now_ms(), 1, &r, &f)) {
-		case DNS_JOIN_HIT:
-			if (bq->fd >= 0)
-				close(bq->fd);
-			bq->fd = -1;
-			bq->r = r;
-			break;
-		case DNS_JOIN_LEAD:
-			bq->flight = f;
-			bq->leads = 1;
-			break;
-		case DNS_JOIN_FOLLOW:	/* another thread asks too: go on */
-			dns_reply_free(dns_cache_wait(cache, f, 0));
-			break;
-		case DNS_JOIN_MISS:
-			break;
-		}
-	}
-}
-
-/*
- * dns_batch_follow - after our own queries, the answers of the queries
- * of other threads we followed; one abandoned is asked here
- */
-static void
-dns_batch_follow(struct dns_batch *b)
-{
-	struct dns_client *dc = b->dc;
-	struct dns_batch_q *bq;
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		bq = &b->qs[i];
-		if (bq->r != NULL || bq->flight == NULL)
-			continue;
-		bq->r = dns_cache_wait(dc->ctx->cache, bq->flight, b->limit);
-		bq->flight = NULL;
-		if (bq->r == NULL)
-			bq->r = dns_resolve(dc, &bq->q, bq->key, b->limit);
-	}
-}
-
-/* dns_batch_wait - wait until every query of a batch has its answer */
-void
-dns_batch_wait(struct dns_batch *b)
-{
-	struct pollfd *pfd;
-	struct dns_batch_q **who;
-	uint64_t now, first, start;
-	size_t i, k;
-	int left, rc;
-
-	if (b == NULL || b->waited)
-		return;
-	b->limit = client_limit(b->dc, &start);
-	dns_batch_lead(b);
-	pfd = xcalloc(b->n > 0 ? b->n : 1, sizeof(*pfd));
-	who = xcalloc(b->n > 0 ? b->n : 1, sizeof(*who));
-	for (;;) {
-		now = dns_cache_now_ms();
-		first = UINT64_MAX;
-		k = 0;
-		for (i = 0; i < b->n; i++) {
-			if (b->qs[i].r != NULL || b->qs[i].fd < 0)
-				continue;
-			if (b->qs[i].deadline <= now && now < b->limit) {
-				dns_log_fail(&b->qs[i].q,
-				    dns_batch_server(b, &b->qs[i]), "udp",
-				    "timeout");
-				dns_batch_next(b, &b->qs[i]);
-				if (b->qs[i].r != NULL)
-					continue;
-			}
-			pfd[k].fd = b->qs[i].fd;
-			pfd[k].events = POLLIN;
-			pfd[k].revents = 0;
-			who[k++] = &b->qs[i];
-			if (b->qs[i].deadline < first)
-				first = b->qs[i].deadline;
-		}
-		if (k == 0)
-			break;
-		if (first > b->limit)
-			first = b->limit;
-		left = first <= now ? 0 : (int)(first - now);
-		rc = poll(pfd, (nfds_t)k, left);
-		if (rc < 0 && errno != EINTR)
-			break;
-		for (i = 0; rc > 0 && i < k; i++)
-			if (pfd[i].revents != 0)
-				dns_batch_recv(b, who[i]);
-		if (dns_cache_now_ms() >= b->limit)
-			break;
-	}
-	/* cut by our time limit (or poll failed): a temporary failure */
-	for (i = 0; i < b->n; i++)
-		if (b->qs[i].r == NULL && b->qs[i].fd >= 0)
-			dns_batch_done(b, &b->qs[i],
-			    dns_reply_out_of_time(b->qs[i].q.qtype), 1);
-	free(pfd);
-	free(who);
-	dns_batch_follow(b);
-	client_charge(b->dc, start);
-	b->waited = 1;
-}
-
-/* dns_batch_reply - a batch's answer for (name, qtype), or NULL */
-struct dns_reply *
-dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
-{
-	size_t i, len, blen;
-
-	if (b == NULL || name == NULL)
-		return NULL;
-	dns_batch_wait(b);
-	len = strlen(name);
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	for (i = 0; i < b->n; i++) {
-		blen = strlen(b->qs[i].name);
-		if (blen > 0 && b->qs[i].name[blen - 1] == '.')
-			blen--;
-		if (b->qs[i].q.qtype == qtype &&
-		    dns_wire_caseeq((const unsigned char *)b->qs[i].name,
-		    blen, (const unsigned char *)name, len))
-			return dns_reply_ref(b->qs[i].r);
-	}
-	return NULL;
-}
-
-/* dns_batch_free - close what is in flight and free a batch */
-void
-dns_batch_free(struct dns_batch *b)
-{
-	struct dns_batch_q *bq;
-	size_t i;
-
-	if (b == NULL)
-		return;
-	for (i = 0; i < b->n; i++) {
-		bq = &b->qs[i];
-		if (bq->flight != NULL && bq->leads)
-			dns_cache_land(b->dc->ctx->cache, bq->flight, NULL, 0);
-		else if (bq->flight != NULL)
-			dns_reply_free(dns_cache_wait(b->dc->ctx->cache,
-			    bq->flight, 0));
-		if (bq->fd >= 0)
-			close(bq->fd);
-		dns_reply_free(bq->r);
-		free(bq->name);
-		free(bq->key);
-		free(bq->query);
-	}
-	free(b->qs);
-	free(b);
 }

@@ -80,7 +80,7 @@ sources() {
 			# target stubs
 			for f in "$top"/lib/*.c; do
 				case $f in
-				*/dns.c|*/dns_cache.c) ;;
+				*/dns.c|*/dns_batch.c|*/dns_cache.c) ;;
 				*) echo "lib/${f##*/}" ;;
 				esac
 			done
