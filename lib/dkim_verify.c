@@ -12,7 +12,6 @@
  * over the header hash, then our policy.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,33 +27,16 @@
 #include "dns.h"
 #include "dkim_canon.h"
 #include "dkim_verify.h"
+#include "dkim_int.h"
 
 #define DKIM_WHOLE		SIZE_MAX /* d=, s=, i=, a= are never cut */
 #define DKIM_ALG_MAX		32	/* a=, k= in a comment at most */
-#define DKIM_REASON_MAX		64	/* bytes of network text in a reason */
-#define MAX_UNKNOWN_TAGS	32	/* distinct unknown tags in a list */
-#define KEY_CACHE_LOCKS		16
-#define ED25519_KEYLEN		32
 #define ED25519_SIGLEN		64
 
 enum dkim_vstate {
 	VS_HEADERS,		/* taking header fields */
 	VS_BODY,		/* after eoh: taking the body */
 	VS_DONE			/* after eom: results are ready */
-};
-
-/* one slot of the engine's key cache */
-struct key_slot {
-	char		*p;		/* p= text, NULL: empty */
-	int		 ed;		/* an Ed25519 key */
-	EVP_PKEY	*pkey;
-	unsigned	 bits;
-};
-
-struct dkim_engine {
-	const EVP_MD	*sha256, *sha1;
-	pthread_mutex_t	 lock[KEY_CACHE_LOCKS];
-	struct key_slot	 slot[DKIM_KEY_CACHE_SLOTS];
 };
 
 /* one header field: offsets of its name and value in the verifier's hbuf */
@@ -137,25 +119,6 @@ struct dkim_verifier {
 	size_t			 nres;
 };
 
-/* one tag-spec of a tag-list */
-struct tag {
-	const char	*name, *val;	/* val: trimmed of FWS */
-	size_t		 nlen, vlen;
-	const char	*raw, *rawend;	/* after '=' up to ';' or the end */
-};
-
-/* the tags of one tag-list seen so far, for repeats */
-struct tagset {
-	const char *const *known;
-	size_t		 nknown;
-	struct tag	 tag[16];	/* first occurrence of known[i] */
-	unsigned	 have;		/* bit i: known[i] seen */
-	struct tag	 unknown[MAX_UNKNOWN_TAGS];
-	size_t		 nunknown;
-	const char	*bad;		/* the tag of the first error, if one */
-	size_t		 badlen;
-};
-
 static const char *const sig_tags[] = {
 	"v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s", "t", "x",
 	"z"
@@ -164,9 +127,6 @@ enum {
 	ST_V, ST_A, ST_B, ST_BH, ST_C, ST_D, ST_H, ST_I, ST_L, ST_Q, ST_S,
 	ST_T, ST_X, ST_Z
 };
-
-static const char *const key_tags[] = { "v", "h", "k", "n", "p", "s", "t" };
-enum { KT_V, KT_H, KT_K, KT_N, KT_P, KT_S, KT_T };
 
 /* dkim_result_name - the RFC 8601 token of a result */
 const char *
@@ -193,26 +153,6 @@ dkim_result_name(enum dkim_result r)
 
 /* ---- small helpers ---- */
 
-/* is_fws - folding white space inside a tag-list */
-static int
-is_fws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* span_caseeq - whether n bytes at p are the word w, ignoring case */
-static int
-span_caseeq(const char *p, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (w[i] == '\0' || ascii_tolower((unsigned char)p[i]) !=
-		    ascii_tolower((unsigned char)w[i]))
-			return 0;
-	return w[n] == '\0';
-}
-
 /* printable - a bounded printable copy of a C string */
 static char *
 printable(const char *p, size_t max)
@@ -225,79 +165,6 @@ printable(const char *p, size_t max)
 	s = sb_detach(&sb);
 	sb_free(&sb);
 	return s;
-}
-
-/* strip_fws - a copy of n bytes without their white space */
-static char *
-strip_fws(const char *p, size_t n)
-{
-	char *s = xmalloc(n + 1), *o = s;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!is_fws((unsigned char)p[i]))
-			*o++ = p[i];
-	*o = '\0';
-	return s;
-}
-
-/* the value of each base64 character (RFC 4648); 0 also for the others */
-static const unsigned char b64_table[256] = {
-	['A'] = 0, ['B'] = 1, ['C'] = 2, ['D'] = 3, ['E'] = 4, ['F'] = 5,
-	['G'] = 6, ['H'] = 7, ['I'] = 8, ['J'] = 9, ['K'] = 10, ['L'] = 11,
-	['M'] = 12, ['N'] = 13, ['O'] = 14, ['P'] = 15, ['Q'] = 16,
-	['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20, ['V'] = 21,
-	['W'] = 22, ['X'] = 23, ['Y'] = 24, ['Z'] = 25,
-	['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30,
-	['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35,
-	['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39, ['o'] = 40,
-	['p'] = 41, ['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45,
-	['u'] = 46, ['v'] = 47, ['w'] = 48, ['x'] = 49, ['y'] = 50,
-	['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
-	['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60,
-	['9'] = 61, ['+'] = 62, ['/'] = 63
-};
-
-/*
- * b64_decode - decode base64 without white space (padding optional but
- * only at the end); 0, or -1 if it is not base64.  With out NULL it
- * only checks.
- */
-static int
-b64_decode(const char *s, unsigned char **out, size_t *outlen)
-{
-	size_t n = strlen(s), pad = 0, i, o = 0;
-	unsigned char *d = NULL;
-	uint32_t acc = 0;
-	int bits = 0, c;
-
-	while (n > 0 && s[n - 1] == '=' && pad < 2) {
-		n--;
-		pad++;
-	}
-	if (n % 4 == 1 || (pad > 0 && (n + pad) % 4 != 0))
-		return -1;
-	if (out != NULL)
-		d = xmalloc(n / 4 * 3 + 3);
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (b64_table[c] == 0 && c != 'A') {	/* not base64 */
-			free(d);
-			return -1;
-		}
-		acc = (acc << 6) | (uint32_t)b64_table[c];
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (d != NULL)
-				d[o] = (unsigned char)(acc >> bits);
-			o++;
-		}
-	}
-	if (out != NULL)
-		*out = d;
-	*outlen = o;
-	return 0;
 }
 
 /* parse_number - 1*DIGIT, saturating at UINT64_MAX; 0 or -1 */
@@ -354,196 +221,10 @@ domain_within(const char *d2, size_t n2, const char *d, int exact)
 	size_t n = strlen(d);
 
 	if (n2 == n)
-		return span_caseeq(d2, n2, d);
+		return dkim_span_caseeq(d2, n2, d);
 	if (exact || n2 < n + 1 || d2[n2 - n - 1] != '.')
 		return 0;
-	return span_caseeq(d2 + n2 - n, n, d);
-}
-
-/* list_next - the next item of a ':'-separated list, FWS trimmed */
-static int
-list_next(const char **pp, const char *end, const char **item, size_t *len)
-{
-	const char *p = *pp, *colon, *e;
-
-	if (p == NULL)
-		return 0;
-	if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL)
-		colon = end;
-	*pp = colon < end ? colon + 1 : NULL;
-	while (p < colon && is_fws((unsigned char)*p))
-		p++;
-	for (e = colon; e > p && is_fws((unsigned char)e[-1]); e--)
-		;
-	*item = p;
-	*len = (size_t)(e - p);
-	return 1;
-}
-
-/* ---- tag-lists (RFC 6376 3.2) ---- */
-
-/*
- * tag_next - the next tag-spec of a tag-list from *pp: 1 with *t set,
- * 0 at the end, -1 on a syntax error (why set; *pp is past the next
- * ';', so that the caller may go on), -2 for a bad value (*t set
- * too).  Empty tag-specs are skipped.
- */
-static int
-tag_next(const char **pp, const char *end, struct tag *t, const char **why)
-{
-	const char *p = *pp, *semi, *q, *e;
-	int c;
-
-	for (;;) {
-		while (p < end && is_fws((unsigned char)*p))
-			p++;
-		if (p == end) {
-			*pp = p;
-			return 0;
-		}
-		if (*p != ';')
-			break;
-		p++;
-	}
-	if ((semi = memchr(p, ';', (size_t)(end - p))) == NULL)
-		semi = end;
-	*pp = semi < end ? semi + 1 : end;
-	t->name = p;
-	if (!ascii_isalpha((unsigned char)*p)) {
-		*why = "bad tag name";
-		return -1;
-	}
-	while (p < semi && (ascii_isalpha((unsigned char)*p) ||
-	    ascii_isdigit((unsigned char)*p) || *p == '_'))
-		p++;
-	t->nlen = (size_t)(p - t->name);
-	while (p < semi && is_fws((unsigned char)*p))
-		p++;
-	if (p == semi || *p != '=') {
-		*why = "bad tag name or no '='";
-		return -1;
-	}
-	t->raw = ++p;
-	t->rawend = semi;
-	while (p < semi && is_fws((unsigned char)*p))
-		p++;
-	for (e = semi; e > p && is_fws((unsigned char)e[-1]); e--)
-		;
-	t->val = p;
-	t->vlen = (size_t)(e - p);
-	for (q = p; q < e; q++) {
-		c = (unsigned char)*q;
-		if ((c < 0x21 && !is_fws(c)) || c == 0x7f) {
-			*why = "control character in a tag value";
-			return -2;
-		}
-	}
-	return 1;
-}
-
-/* tagset_add - note a tag; -1 (why set) when repeated or too many */
-static int
-tagset_add(struct tagset *ts, const struct tag *t, const char **why)
-{
-	size_t i;
-
-	for (i = 0; i < ts->nknown; i++) {
-		/* tag names are case-sensitive */
-		if (strlen(ts->known[i]) != t->nlen ||
-		    memcmp(t->name, ts->known[i], t->nlen) != 0)
-			continue;
-		if (ts->have & (1u << i)) {
-			*why = "a repeated tag";
-			return -1;
-		}
-		ts->have |= 1u << i;
-		ts->tag[i] = *t;
-		return 0;
-	}
-	for (i = 0; i < ts->nunknown; i++)
-		if (ts->unknown[i].nlen == t->nlen &&
-		    memcmp(ts->unknown[i].name, t->name, t->nlen) == 0) {
-			*why = "a repeated tag";
-			return -1;
-		}
-	if (ts->nunknown == MAX_UNKNOWN_TAGS) {
-		*why = "too many tags";
-		return -1;
-	}
-	ts->unknown[ts->nunknown++] = *t;
-	return 0;
-}
-
-/*
- * tagset_read - read a whole tag-list into ts; NULL, or the first
- * error (the tags after it are still read, for what the caller shows)
- */
-static const char *
-tagset_read(struct tagset *ts, const char *p, const char *end)
-{
-	const char *why = NULL, *w;
-	struct tag t;
-	int rc;
-
-	while ((rc = tag_next(&p, end, &t, &w)) != 0) {
-		if (rc == -2 && why == NULL) {
-			why = w;	/* the tag still counts, to be shown */
-			ts->bad = t.name;
-			ts->badlen = t.nlen;
-		}
-		if (rc == -1 || tagset_add(ts, &t, &w) < 0) {
-			if (why == NULL) {
-				why = w;
-				ts->bad = rc == -1 ? NULL : t.name;
-				ts->badlen = rc == -1 ? 0 : t.nlen;
-			}
-		}
-	}
-	return why;
-}
-
-/* tagset_why - the reason of a tag-list error, naming its tag */
-static void
-tagset_why(const struct tagset *ts, const char *why, struct strbuf *err)
-{
-	size_t i;
-
-	if (err == NULL)
-		return;
-	sb_puts(err, why);
-	if (ts->bad == NULL)
-		return;
-	sb_puts(err, " (");
-	for (i = 0; i < ts->badlen && i < 16; i++)
-		sb_putc(err, ts->bad[i]);	/* a tag name: printable */
-	sb_puts(err, i < ts->badlen ? "...=)" : "=)");
-}
-
-/* tag_dup - a copy of a tag's value, NULL if the tag is absent */
-static char *
-tag_dup(const struct tagset *ts, int i)
-{
-	if ((ts->have & (1u << i)) == 0)
-		return NULL;
-	return xstrndup(ts->tag[i].val, ts->tag[i].vlen);
-}
-
-/* set_why - the reason of a parse error, with a bounded tag value */
-static void
-set_why(struct strbuf *err, const char *why, const struct tag *t)
-{
-	size_t i;
-
-	if (err == NULL)
-		return;
-	sb_puts(err, why);
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->vlen && i < DKIM_REASON_MAX; i++)
-		sb_putc(err, (unsigned char)t->val[i] >= 0x20 &&
-		    (unsigned char)t->val[i] <= 0x7e ? t->val[i] : '?');
-	if (t->vlen > DKIM_REASON_MAX)
-		sb_puts(err, "...");
+	return dkim_span_caseeq(d2 + n2 - n, n, d);
 }
 
 /* ---- DKIM-Signature (RFC 6376 3.5) ---- */
@@ -553,16 +234,16 @@ static int
 sig_b64(const struct tag *t, const char *name, unsigned char **out,
     size_t *outlen, struct strbuf *err)
 {
-	char *s = strip_fws(t->val, t->vlen);
+	char *s = dkim_strip_fws(t->val, t->vlen);
 	int rc = 0;
 
 	if (*s == '\0') {
-		set_why(err, name, NULL);
-		set_why(err, " is empty", NULL);
+		dkim_set_why(err, name, NULL);
+		dkim_set_why(err, " is empty", NULL);
 		rc = -1;
-	} else if (b64_decode(s, out, outlen) != 0) {
-		set_why(err, name, NULL);
-		set_why(err, " is not base64", NULL);
+	} else if (dkim_b64_decode(s, out, outlen) != 0) {
+		dkim_set_why(err, name, NULL);
+		dkim_set_why(err, " is not base64", NULL);
 		rc = -1;
 	}
 	free(s);
@@ -578,15 +259,15 @@ sig_canon(const struct tag *t, struct dkim_sig *sig)
 	const char *b = slash != NULL ? slash + 1 : NULL;
 	size_t bn = slash != NULL ? t->vlen - hn - 1 : 0;
 
-	if (span_caseeq(t->val, hn, "simple"))
+	if (dkim_span_caseeq(t->val, hn, "simple"))
 		sig->hcanon = SIGN_CANON_SIMPLE;
-	else if (span_caseeq(t->val, hn, "relaxed"))
+	else if (dkim_span_caseeq(t->val, hn, "relaxed"))
 		sig->hcanon = SIGN_CANON_RELAXED;
 	else
 		return -1;
-	if (b == NULL || span_caseeq(b, bn, "simple"))
+	if (b == NULL || dkim_span_caseeq(b, bn, "simple"))
 		sig->bcanon = SIGN_CANON_SIMPLE;
-	else if (span_caseeq(b, bn, "relaxed"))
+	else if (dkim_span_caseeq(b, bn, "relaxed"))
 		sig->bcanon = SIGN_CANON_RELAXED;
 	else
 		return -1;
@@ -602,13 +283,13 @@ sig_h(const struct tag *t, struct dkim_sig *sig, struct strbuf *err)
 	int from = 0;
 
 	sig->h = xcalloc(cap, sizeof(*sig->h));
-	while (list_next(&p, end, &item, &len)) {
+	while (dkim_list_next(&p, end, &item, &len)) {
 		for (i = 0; i < len; i++)
 			if ((unsigned char)item[i] < 0x21 ||
 			    (unsigned char)item[i] > 0x7e)
 				break;
 		if (len == 0 || i < len) {
-			set_why(err, "h= holds a bad header name", NULL);
+			dkim_set_why(err, "h= holds a bad header name", NULL);
 			return -1;
 		}
 		if (sig->nh + 1 == cap) {
@@ -616,11 +297,11 @@ sig_h(const struct tag *t, struct dkim_sig *sig, struct strbuf *err)
 			sig->h = xrealloc(sig->h, cap * sizeof(*sig->h));
 		}
 		sig->h[sig->nh++] = xstrndup(item, len);
-		if (span_caseeq(item, len, "from"))
+		if (dkim_span_caseeq(item, len, "from"))
 			from = 1;
 	}
 	if (!from) {
-		set_why(err, "h= does not include From", NULL);
+		dkim_set_why(err, "h= does not include From", NULL);
 		return -1;
 	}
 	return 0;
@@ -633,9 +314,9 @@ sig_q(const struct tag *t)
 	const char *p = t->val, *end = t->val + t->vlen, *item;
 	size_t len;
 
-	while (list_next(&p, end, &item, &len))
-		if (span_caseeq(item, len, "dns/txt") ||
-		    span_caseeq(item, len, "dns"))
+	while (dkim_list_next(&p, end, &item, &len))
+		if (dkim_span_caseeq(item, len, "dns/txt") ||
+		    dkim_span_caseeq(item, len, "dns"))
 			return 1;
 	return 0;
 }
@@ -653,33 +334,33 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 
 	for (i = 0; i < ARRAY_SIZE(required); i++)
 		if ((ts->have & (1u << required[i])) == 0) {
-			set_why(err, "no ", NULL);
-			set_why(err, sig_tags[required[i]], NULL);
-			set_why(err, "= tag", NULL);
+			dkim_set_why(err, "no ", NULL);
+			dkim_set_why(err, sig_tags[required[i]], NULL);
+			dkim_set_why(err, "= tag", NULL);
 			return -1;
 		}
 	t = &ts->tag[ST_V];
 	if (t->vlen != 1 || t->val[0] != '1') {
-		set_why(err, "v= is not 1: ", t);
+		dkim_set_why(err, "v= is not 1: ", t);
 		return -1;
 	}
 	t = &ts->tag[ST_A];
-	if (span_caseeq(t->val, t->vlen, "rsa-sha256"))
+	if (dkim_span_caseeq(t->val, t->vlen, "rsa-sha256"))
 		sig->alg = DKIM_ALG_RSA_SHA256;
-	else if (span_caseeq(t->val, t->vlen, "ed25519-sha256"))
+	else if (dkim_span_caseeq(t->val, t->vlen, "ed25519-sha256"))
 		sig->alg = DKIM_ALG_ED25519_SHA256;
-	else if (span_caseeq(t->val, t->vlen, "rsa-sha1"))
+	else if (dkim_span_caseeq(t->val, t->vlen, "rsa-sha1"))
 		sig->alg = DKIM_ALG_RSA_SHA1;
 	else {
-		set_why(err, "unknown algorithm a=", t);
+		dkim_set_why(err, "unknown algorithm a=", t);
 		return -1;
 	}
 	if (!is_domain(ts->tag[ST_D].val, ts->tag[ST_D].vlen)) {
-		set_why(err, "d= is not a domain name: ", &ts->tag[ST_D]);
+		dkim_set_why(err, "d= is not a domain name: ", &ts->tag[ST_D]);
 		return -1;
 	}
 	if (!is_domain(ts->tag[ST_S].val, ts->tag[ST_S].vlen)) {
-		set_why(err, "s= is not a selector: ", &ts->tag[ST_S]);
+		dkim_set_why(err, "s= is not a selector: ", &ts->tag[ST_S]);
 		return -1;
 	}
 	if (sig_h(&ts->tag[ST_H], sig, err) != 0)
@@ -689,7 +370,8 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 		return -1;
 	sig->hcanon = sig->bcanon = SIGN_CANON_SIMPLE;
 	if ((ts->have & (1u << ST_C)) && sig_canon(&ts->tag[ST_C], sig) != 0) {
-		set_why(err, "unknown canonicalization c=", &ts->tag[ST_C]);
+		dkim_set_why(err, "unknown canonicalization c=",
+		    &ts->tag[ST_C]);
 		return -1;
 	}
 	if (ts->have & (1u << ST_I)) {
@@ -699,14 +381,14 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 			if (t->val[i] == '@')
 				at = t->val + i;
 		if (at == NULL) {
-			set_why(err, "i= has no @: ", t);
+			dkim_set_why(err, "i= has no @: ", t);
 			return -1;
 		}
 		n = t->vlen - (size_t)(at + 1 - t->val);
 		if (!is_domain(at + 1, n) || !domain_within(at + 1, n, sig->d,
 		    0)) {
-			set_why(err, "i= is not in d= or a subdomain of it: ",
-			    t);
+			dkim_set_why(err,
+			    "i= is not in d= or a subdomain of it: ", t);
 			return -1;
 		}
 	}
@@ -714,7 +396,8 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 		sig->has_l = 1;
 		if (parse_number(ts->tag[ST_L].val, ts->tag[ST_L].vlen,
 		    &sig->l) != 0) {
-			set_why(err, "l= is not a number: ", &ts->tag[ST_L]);
+			dkim_set_why(err, "l= is not a number: ",
+			    &ts->tag[ST_L]);
 			return -1;
 		}
 	}
@@ -722,7 +405,8 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 		sig->has_t = 1;
 		if (parse_number(ts->tag[ST_T].val, ts->tag[ST_T].vlen,
 		    &sig->t) != 0) {
-			set_why(err, "t= is not a number: ", &ts->tag[ST_T]);
+			dkim_set_why(err, "t= is not a number: ",
+			    &ts->tag[ST_T]);
 			return -1;
 		}
 	}
@@ -730,16 +414,18 @@ sig_check(const struct tagset *ts, const char *value, struct dkim_sig *sig,
 		sig->has_x = 1;
 		if (parse_number(ts->tag[ST_X].val, ts->tag[ST_X].vlen,
 		    &sig->x) != 0) {
-			set_why(err, "x= is not a number: ", &ts->tag[ST_X]);
+			dkim_set_why(err, "x= is not a number: ",
+			    &ts->tag[ST_X]);
 			return -1;
 		}
 	}
 	if (sig->has_t && sig->has_x && sig->x < sig->t) {
-		set_why(err, "x= is before t=", NULL);
+		dkim_set_why(err, "x= is before t=", NULL);
 		return -1;
 	}
 	if ((ts->have & (1u << ST_Q)) && !sig_q(&ts->tag[ST_Q])) {
-		set_why(err, "q= does not offer dns/txt: ", &ts->tag[ST_Q]);
+		dkim_set_why(err, "q= does not offer dns/txt: ",
+		    &ts->tag[ST_Q]);
 		return -1;
 	}
 	t = &ts->tag[ST_B];
@@ -759,16 +445,16 @@ dkim_sig_parse(const char *value, struct dkim_sig *sig, struct strbuf *err)
 	memset(&ts, 0, sizeof(ts));
 	ts.known = sig_tags;
 	ts.nknown = ARRAY_SIZE(sig_tags);
-	why = tagset_read(&ts, value, value + strlen(value));
-	sig->d = tag_dup(&ts, ST_D);
-	sig->s = tag_dup(&ts, ST_S);
-	sig->i = tag_dup(&ts, ST_I);
-	sig->a = tag_dup(&ts, ST_A);
+	why = dkim_tagset_read(&ts, value, value + strlen(value));
+	sig->d = dkim_tag_dup(&ts, ST_D);
+	sig->s = dkim_tag_dup(&ts, ST_S);
+	sig->i = dkim_tag_dup(&ts, ST_I);
+	sig->a = dkim_tag_dup(&ts, ST_A);
 	if (ts.have & (1u << ST_B))
-		sig->b64 = strip_fws(ts.tag[ST_B].val, ts.tag[ST_B].vlen);
+		sig->b64 = dkim_strip_fws(ts.tag[ST_B].val, ts.tag[ST_B].vlen);
 	if (why != NULL) {
-		set_why(err, "signature syntax: ", NULL);
-		tagset_why(&ts, why, err);
+		dkim_set_why(err, "signature syntax: ", NULL);
+		dkim_tagset_why(&ts, why, err);
 		return -1;
 	}
 	return sig_check(&ts, value, sig, err);
@@ -812,234 +498,6 @@ dkim_sig_clear(struct dkim_sig *sig)
 	free(sig->b);
 	free(sig->bh);
 	memset(sig, 0, sizeof(*sig));
-}
-
-/* ---- key records (RFC 6376 3.6.1) ---- */
-
-/* key_flags - h=, s= and t= of a key record */
-static void
-key_flags(const struct tagset *ts, struct dkim_key *key)
-{
-	const char *p, *end, *item;
-	size_t len;
-
-	key->hashes = DKIM_KEY_SHA1 | DKIM_KEY_SHA256;
-	if (ts->have & (1u << KT_H)) {
-		key->hashes = 0;
-		p = ts->tag[KT_H].val;
-		end = p + ts->tag[KT_H].vlen;
-		while (list_next(&p, end, &item, &len)) {
-			if (span_caseeq(item, len, "sha1"))
-				key->hashes |= DKIM_KEY_SHA1;
-			else if (span_caseeq(item, len, "sha256"))
-				key->hashes |= DKIM_KEY_SHA256;
-		}
-	}
-	key->email = 1;
-	if (ts->have & (1u << KT_S)) {
-		key->email = 0;
-		p = ts->tag[KT_S].val;
-		end = p + ts->tag[KT_S].vlen;
-		while (list_next(&p, end, &item, &len))
-			if (span_caseeq(item, len, "*") ||
-			    span_caseeq(item, len, "email"))
-				key->email = 1;
-	}
-	if (ts->have & (1u << KT_T)) {
-		p = ts->tag[KT_T].val;
-		end = p + ts->tag[KT_T].vlen;
-		while (list_next(&p, end, &item, &len)) {
-			if (span_caseeq(item, len, "y"))
-				key->testing = 1;
-			else if (span_caseeq(item, len, "s"))
-				key->strict = 1;
-		}
-	}
-}
-
-/* dkim_key_parse - read a key record: 1 key, 0 not a key record, -1 bad */
-int
-dkim_key_parse(const char *txt, size_t len, struct dkim_key *key,
-    struct strbuf *err)
-{
-	const char *p = txt, *end = txt + len, *why, *w, *first = NULL;
-	struct tagset ts;
-	struct tag t;
-	size_t n;
-	int rc;
-
-	memset(key, 0, sizeof(*key));
-	memset(&ts, 0, sizeof(ts));
-	ts.known = key_tags;
-	ts.nknown = ARRAY_SIZE(key_tags);
-	/* v=, if there, is first; any other version is not ours */
-	if ((rc = tag_next(&p, end, &t, &w)) == 1 || rc == -2) {
-		first = t.name;
-		if (t.nlen == 1 && *t.name == 'v' &&
-		    !span_caseeq(t.val, t.vlen, "DKIM1"))
-			return 0;
-	}
-	why = tagset_read(&ts, txt, end);
-	if (why == NULL && (ts.have & (1u << KT_V)) &&
-	    ts.tag[KT_V].name != first)
-		why = "v= is not the first tag";
-	if (why == NULL && (ts.have & (1u << KT_P)) == 0)
-		why = "no p= tag";
-	if (why != NULL) {
-		tagset_why(&ts, why, err);
-		return -1;
-	}
-	key->k = (ts.have & (1u << KT_K)) ? tag_dup(&ts, KT_K) :
-	    xstrdup("rsa");
-	key_flags(&ts, key);
-	key->p = strip_fws(ts.tag[KT_P].val, ts.tag[KT_P].vlen);
-	if (*key->p != '\0' && b64_decode(key->p, NULL, &n) != 0) {
-		set_why(err, "p= is not base64", NULL);
-		return -1;
-	}
-	return 1;
-}
-
-/* dkim_key_clear - free what dkim_key_parse() allocated */
-void
-dkim_key_clear(struct dkim_key *key)
-{
-	free(key->k);
-	free(key->p);
-	memset(key, 0, sizeof(*key));
-}
-
-/* ---- the engine and its key cache ---- */
-
-/* dkim_engine_new - the digests and the key cache of the process */
-struct dkim_engine *
-dkim_engine_new(void)
-{
-	struct dkim_engine *eng = xcalloc(1, sizeof(*eng));
-	size_t i;
-
-	eng->sha256 = dkim_md_sha256();
-	eng->sha1 = dkim_md_sha1();
-	for (i = 0; i < KEY_CACHE_LOCKS; i++)
-		pthread_mutex_init(&eng->lock[i], NULL);
-	return eng;
-}
-
-/* dkim_engine_free - free the engine and the keys it holds */
-void
-dkim_engine_free(struct dkim_engine *eng)
-{
-	size_t i;
-
-	if (eng == NULL)
-		return;
-	for (i = 0; i < DKIM_KEY_CACHE_SLOTS; i++) {
-		free(eng->slot[i].p);
-		EVP_PKEY_free(eng->slot[i].pkey);
-	}
-	for (i = 0; i < KEY_CACHE_LOCKS; i++)
-		pthread_mutex_destroy(&eng->lock[i]);
-	free(eng);
-}
-
-/* key_hash - FNV-1a of a key's p= text and type */
-static uint32_t
-key_hash(const char *p, int ed)
-{
-	uint32_t h = 2166136261u ^ (uint32_t)ed;
-
-	for (; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
-}
-
-/* key_decode - the public key of a key record, NULL if not valid */
-static EVP_PKEY *
-key_decode(const struct dkim_key *key, int ed)
-{
-	unsigned char *der = NULL;
-	const unsigned char *d;
-	EVP_PKEY *pk = NULL;
-	size_t n = 0;
-
-	if (b64_decode(key->p, &der, &n) != 0)
-		return NULL;
-	d = der;
-	if (ed && n == ED25519_KEYLEN)
-		pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der,
-		    n);
-	else if (n > 0 && n < LONG_MAX) {
-		pk = d2i_PUBKEY(NULL, &d, (long)n);
-		if (pk == NULL && !ed) {
-			d = der;
-			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &d, (long)n);
-		}
-	}
-	free(der);
-	if (pk != NULL && EVP_PKEY_get_base_id(pk) !=
-	    (ed ? EVP_PKEY_ED25519 : EVP_PKEY_RSA)) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
-	ERR_clear_error();
-	return pk;
-}
-
-/* key_bits - the size of a key: RSA modulus bits, 256 for Ed25519 */
-static unsigned
-key_bits(EVP_PKEY *pk, int ed)
-{
-	return ed ? 256 : (unsigned)EVP_PKEY_get_bits(pk);
-}
-
-/*
- * key_get - the public key of a key record, from the engine's cache or
- * decoded (and cached); a reference the caller frees, NULL if invalid
- */
-static EVP_PKEY *
-key_get(struct dkim_engine *eng, const struct dkim_key *key, int ed,
-    unsigned *bits)
-{
-	struct key_slot *sl;
-	pthread_mutex_t *lk;
-	EVP_PKEY *pk = NULL, *old = NULL;
-	uint32_t h;
-	char *oldp = NULL;
-
-	if (eng == NULL)
-		goto decode;
-	h = key_hash(key->p, ed);
-	sl = &eng->slot[h % DKIM_KEY_CACHE_SLOTS];
-	lk = &eng->lock[h % KEY_CACHE_LOCKS];
-	pthread_mutex_lock(lk);
-	if (sl->pkey != NULL && sl->ed == ed && strcmp(sl->p, key->p) == 0 &&
-	    EVP_PKEY_up_ref(sl->pkey) == 1) {
-		pk = sl->pkey;
-		*bits = sl->bits;
-	}
-	pthread_mutex_unlock(lk);
-	if (pk != NULL)
-		return pk;
-	if ((pk = key_decode(key, ed)) == NULL)
-		return NULL;
-	*bits = key_bits(pk, ed);
-	if (EVP_PKEY_up_ref(pk) != 1)
-		return pk;
-	pthread_mutex_lock(lk);
-	old = sl->pkey;
-	oldp = sl->p;
-	sl->pkey = pk;
-	sl->p = xstrdup(key->p);
-	sl->ed = ed;
-	sl->bits = *bits;
-	pthread_mutex_unlock(lk);
-	EVP_PKEY_free(old);
-	free(oldp);
-	return pk;
-decode:
-	if ((pk = key_decode(key, ed)) != NULL)
-		*bits = key_bits(pk, ed);
-	return pk;
 }
 
 /* ---- header fields ---- */
@@ -1332,8 +790,9 @@ static const EVP_MD *
 sig_md(const struct dkim_verifier *v, enum dkim_alg alg)
 {
 	if (alg == DKIM_ALG_RSA_SHA1)
-		return v->eng != NULL ? v->eng->sha1 : dkim_md_sha1();
-	return v->eng != NULL ? v->eng->sha256 : dkim_md_sha256();
+		return v->eng != NULL ? dkim_engine_md(v->eng, 1) :
+		    dkim_md_sha1();
+	return v->eng != NULL ? dkim_engine_md(v->eng, 0) : dkim_md_sha256();
 }
 
 /*
@@ -1694,7 +1153,7 @@ judge(struct dkim_verifier *v, struct dns_client *dc, struct vsig *s,
 	res->testing = key.testing;
 	if (!key_usable(s, &key, res, &c))
 		goto out;
-	if ((pk = key_get(v->eng, &key, ed, &res->key_bits)) == NULL) {
+	if ((pk = dkim_key_get(v->eng, &key, ed, &res->key_bits)) == NULL) {
 		sb_puts(&c, ed ? "key p= is not an Ed25519 key" :
 		    "key p= is not an RSA key");
 		result_set(res, DKIM_RES_PERMERROR, &c);

@@ -74,8 +74,8 @@ sources() {
 	case $1 in
 	fuzz_spf)	echo lib/spf.c lib/spf_macro.c lib/util.c lib/log.c ;;
 	fuzz_address)	echo lib/address.c lib/util.c lib/log.c -lidn2 ;;
-	fuzz_dkim)	echo lib/dkim_verify.c lib/dkim_canon.c lib/util.c \
-			    lib/log.c -lcrypto -pthread ;;
+	fuzz_dkim)	echo lib/dkim_verify.c lib/dkim_key.c lib/dkim_canon.c \
+			    lib/util.c lib/log.c -lcrypto -pthread ;;
 	fuzz_session)	# every lib/ module but the DNS layer, which the
 			# target stubs
 			for f in "$top"/lib/*.c; do
