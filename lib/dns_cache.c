@@ -212,14 +212,37 @@ cache_to_front(struct cache_shard *s, struct cache_entry *e)
 	s->head = e;
 }
 
+/*
+ * cache_live - with the shard locked: a new reference to the live reply
+ * of the key (now the most recently used), or NULL; an expired entry is
+ * unlinked and left in *dead for the caller to free after unlocking
+ */
+static struct dns_reply *
+cache_live(struct cache_shard *s, uint64_t hash, const char *name,
+    uint16_t qtype, uint64_t now, struct cache_entry **dead)
+{
+	struct cache_entry *e;
+
+	*dead = NULL;
+	if ((e = cache_find(s, hash, name, qtype)) == NULL)
+		return NULL;
+	if (now >= e->expires) {
+		cache_unlink(s, e);
+		*dead = e;
+		return NULL;
+	}
+	cache_to_front(s, e);
+	return dns_reply_ref(e->reply);
+}
+
 /* dns_cache_get - a new reference to a live cached reply, or NULL */
 struct dns_reply *
 dns_cache_get(struct dns_cache *c, const char *name, uint16_t qtype,
     uint64_t now)
 {
 	struct cache_shard *s;
-	struct cache_entry *e, *dead = NULL;
-	struct dns_reply *r = NULL;
+	struct cache_entry *dead;
+	struct dns_reply *r;
 	uint64_t hash;
 
 	if (c == NULL)
@@ -227,15 +250,7 @@ dns_cache_get(struct dns_cache *c, const char *name, uint16_t qtype,
 	hash = cache_hash(c, name, qtype);
 	s = cache_shard_of(c, hash);
 	pthread_mutex_lock(&s->lock);
-	if ((e = cache_find(s, hash, name, qtype)) != NULL) {
-		if (now >= e->expires) {
-			cache_unlink(s, e);
-			dead = e;
-		} else {
-			cache_to_front(s, e);
-			r = dns_reply_ref(e->reply);
-		}
-	}
+	r = cache_live(s, hash, name, qtype, now, &dead);
 	pthread_mutex_unlock(&s->lock);
 	cache_entry_free(dead);
 	return r;
@@ -352,27 +367,18 @@ dns_cache_join(struct dns_cache *c, const char *name, uint16_t qtype,
     uint64_t now, int lead, struct dns_reply **hit, struct dns_flight **fp)
 {
 	struct cache_shard *s;
-	struct cache_entry *e, *dead = NULL;
+	struct cache_entry *dead;
 	struct dns_flight *f;
 	pthread_condattr_t attr;
 	enum dns_join j = DNS_JOIN_MISS;
 	uint64_t hash;
 
-	*hit = NULL;
 	*fp = NULL;
 	hash = cache_hash(c, name, qtype);
 	s = cache_shard_of(c, hash);
 	pthread_mutex_lock(&s->lock);
-	if ((e = cache_find(s, hash, name, qtype)) != NULL) {
-		if (now >= e->expires) {
-			cache_unlink(s, e);
-			dead = e;
-		} else {
-			cache_to_front(s, e);
-			*hit = dns_reply_ref(e->reply);
-			j = DNS_JOIN_HIT;
-		}
-	}
+	if ((*hit = cache_live(s, hash, name, qtype, now, &dead)) != NULL)
+		j = DNS_JOIN_HIT;
 	if (j == DNS_JOIN_MISS &&
 	    (f = flight_find(s, hash, name, qtype)) != NULL) {
 		f->refs++;
