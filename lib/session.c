@@ -482,16 +482,14 @@ session_header(struct session *s, const char *name, const char *exact)
 	 * From field: Postfix and Sendmail hand over the name without that
 	 * space, an MTA that did not must not let it pass for another field
 	 */
-	n = strlen(name);
-	if (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t')) {
-		while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-			n--;
+	for (n = strlen(name); n > 0 && (name[n - 1] == ' ' ||
+	    name[n - 1] == '\t'); n--)
+		;
+	if (name[n] != '\0')
 		name = trimmed = xstrndup(name, n);
-	}
 	header_note(s, name, value, exact);
 	free(trimmed);
 }
-
 
 /* start_signer - outbound: a signer for the From domain's keys */
 static void
