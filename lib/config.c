@@ -21,6 +21,7 @@
 #include "dns.h"
 #include "table.h"
 #include "config.h"
+#include "config_int.h"
 
 #define DEFAULT_SOCKET		"unix:/run/authmilter/authmilter.sock"
 #define DEFAULT_INTERNAL	"127.0.0.1 ::1"
@@ -30,17 +31,8 @@
 #define USERNAME_MAX		32
 #define SUN_PATH_SIZE		sizeof(((struct sockaddr_un *)0)->sun_path)
 
-/* parse_ctx - where the parser is, for error lines */
-struct parse_ctx {
-	const char	*path;		/* the config file */
-	unsigned	 line;
-	const char	*keyword;	/* canonical name, for errors */
-	struct strbuf	*errors;
-	unsigned	 nerrors;
-};
-
 /* conf_error - append "PATH:LINE: Keyword: message" to the errors */
-static void __attribute__((format(printf, 2, 3)))
+void
 conf_error(struct parse_ctx *pc, const char *fmt, ...)
 {
 	va_list ap;
@@ -58,7 +50,7 @@ conf_error(struct parse_ctx *pc, const char *fmt, ...)
 }
 
 /* parse_uint - decimal digits only, at most max, into *out */
-static int
+int
 parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
@@ -77,7 +69,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 /* parse_seconds_ms - "5", "0.5", "2.25" seconds into milliseconds */
-static int
+int
 parse_seconds_ms(const char *s, long *ms)
 {
 	long whole = 0, frac = 0, scale = 100;
@@ -103,7 +95,7 @@ parse_seconds_ms(const char *s, long *ms)
 }
 
 /* hostname_valid - letters, digits and '-' in dot-separated labels */
-static int
+int
 hostname_valid(const char *s)
 {
 	size_t len = strlen(s), label = 0;
@@ -127,7 +119,7 @@ hostname_valid(const char *s)
 }
 
 /* split_list - the words of a comma and/or blank separated list */
-static char **
+char **
 split_list(const char *value, size_t *count)
 {
 	char **v = xcalloc(1, sizeof(*v));
@@ -151,7 +143,7 @@ split_list(const char *value, size_t *count)
 }
 
 /* free_list - release a NULL-terminated list from split_list */
-static void
+void
 free_list(char **v)
 {
 	size_t i;
@@ -572,7 +564,7 @@ set_sign_daemons(struct parse_ctx *pc, struct config *cf, const char *value)
 }
 
 /* parse_bool_value - a yes/no keyword into *out */
-static int
+int
 parse_bool_value(struct parse_ctx *pc, const char *value, int *out)
 {
 	if (str_parse_bool(value, out) == 0)
@@ -928,11 +920,7 @@ set_trusted_forwarders(struct parse_ctx *pc, struct config *cf,
 	return bad ? -1 : 0;
 }
 
-static const struct keyword {
-	const char	*name;
-	int		(*set)(struct parse_ctx *, struct config *,
-			    const char *);
-} keywords[] = {
+static const struct config_keyword keywords[] = {
 	{ "Socket", set_socket },
 	{ "AuthservID", set_authserv_id },
 	{ "Domains", set_domains },
@@ -970,11 +958,34 @@ static const struct keyword {
 	{ "TrustedForwarders", set_trusted_forwarders },
 };
 
+/*
+ * find_keyword - the keyword named name: its setter, and its index in
+ * seen[] (config.c's own, then config_report.c's), or NULL
+ */
+static const struct config_keyword *
+find_keyword(const char *name, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (str_caseeq(name, keywords[i].name)) {
+			*index = i;
+			return &keywords[i];
+		}
+	for (i = 0; i < config_report_nkeywords; i++)
+		if (str_caseeq(name, config_report_keywords[i].name)) {
+			*index = ARRAY_SIZE(keywords) + i;
+			return &config_report_keywords[i];
+		}
+	return NULL;
+}
+
 /* parse_line - one config line (comment removed, trimmed) into cf */
 static void
 parse_line(struct parse_ctx *pc, struct config *cf, char *line,
     unsigned *seen)
 {
+	const struct config_keyword *kw;
 	char *value = line;
 	size_t i;
 
@@ -985,15 +996,12 @@ parse_line(struct parse_ctx *pc, struct config *cf, char *line,
 	if (*value != '\0')
 		*value++ = '\0';
 	value = str_trim(value);
-	for (i = 0; i < ARRAY_SIZE(keywords); i++)
-		if (str_caseeq(line, keywords[i].name))
-			break;
-	if (i == ARRAY_SIZE(keywords)) {
+	if ((kw = find_keyword(line, &i)) == NULL) {
 		pc->keyword = line;
 		conf_error(pc, "unknown keyword '%s'", line);
 		return;
 	}
-	pc->keyword = keywords[i].name;
+	pc->keyword = kw->name;
 	if (seen[i] != 0) {
 		conf_error(pc, "repeated keyword (first on line %u)", seen[i]);
 		return;
@@ -1003,7 +1011,7 @@ parse_line(struct parse_ctx *pc, struct config *cf, char *line,
 		conf_error(pc, "missing value");
 		return;
 	}
-	(void)keywords[i].set(pc, cf, value);
+	(void)kw->set(pc, cf, value);
 }
 
 /* default_nameservers - /etc/resolv.conf's servers, else 127.0.0.1:53 */
@@ -1053,6 +1061,7 @@ config_new(const char *path)
 	cf->require_safe_keys = 1;
 	cf->reject_failures = 1;
 	cf->bad_from_reject = 1;
+	config_report_defaults(&cf->report);
 	atomic_init(&cf->refs, 1);
 	return cf;
 }
@@ -1074,6 +1083,7 @@ config_free(struct config *cf)
 	free_list(cf->oversign_headers);
 	free_list(cf->trusted_forwarder_names);
 	cidr_list_free(&cf->trusted_forwarder_addrs);
+	config_report_free(&cf->report);
 	if (cf->resolver != NULL)
 		dns_ctx_free(cf->resolver);
 	if (cf->dkim != NULL)
@@ -1087,17 +1097,14 @@ seen_keyword(const unsigned *seen, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(keywords); i++)
-		if (str_caseeq(keywords[i].name, name))
-			return seen[i] != 0;
-	return 0;
+	return find_keyword(name, &i) != NULL && seen[i] != 0;
 }
 
 /* config_load - read, validate and complete a config file */
 struct config *
 config_load(const char *path, struct strbuf *errors)
 {
-	unsigned seen[ARRAY_SIZE(keywords)];
+	unsigned *seen;
 	struct parse_ctx pc;
 	struct strbuf scratch;
 	struct config *cf;
@@ -1115,7 +1122,8 @@ config_load(const char *path, struct strbuf *errors)
 		return NULL;
 	}
 	cf = config_new(path);
-	memset(seen, 0, sizeof(seen));
+	seen = xcalloc(ARRAY_SIZE(keywords) + config_report_nkeywords,
+	    sizeof(*seen));
 	while (getline(&line, &cap, fp) != -1) {
 		pc.line++;
 		if ((hash = strchr(line, '#')) != NULL)
@@ -1132,6 +1140,7 @@ config_load(const char *path, struct strbuf *errors)
 	load_domains(&pc, cf);
 	sb_free(&scratch);
 	if (pc.nerrors > 0) {
+		free(seen);
 		config_free(cf);
 		return NULL;
 	}
@@ -1150,6 +1159,8 @@ config_load(const char *path, struct strbuf *errors)
 	if (cf->internal_hosts.n == 0 && !seen_keyword(seen,
 	    "InternalHosts"))
 		(void)add_internal_hosts(&pc, cf, DEFAULT_INTERNAL);
+	config_report_finish(&cf->report, cf->authserv_id);
+	free(seen);
 	return cf;
 }
 

@@ -43,6 +43,7 @@
 #include <stdatomic.h>
 
 #include "cidr.h"
+#include "config_report.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "dns.h"
@@ -85,6 +86,7 @@ struct config {
 	int		  syslog_facility; /* SyslogFacility, default mail */
 	int		  log_level;	/* LogLevel, default info */
 	int		  umask;	/* UMask, default 007 */
+	struct report_config report;	/* DMARCReports, Report* (config_report.h) */
 	struct dns_ctx	 *resolver;	/* attached by the daemon, may be NULL */
 	struct dkim_engine *dkim;	/* attached by the daemon, may be NULL */
 	atomic_int	  refs;
