@@ -1153,6 +1153,11 @@ pass:
 	    (strcmp(out->aligned_by, "spf") == 0 ? pol.rec.aspf :
 	    pol.rec.adkim) == DMARC_ALIGN_STRICT ? "strict" : "relaxed");
 policy_done:
+	if (pol.status == DMARC_FOUND && !pol.invalid) {
+		out->rec = pol.rec;	/* moved: the report needs it */
+		out->has_record = 1;
+		memset(&pol.rec, 0, sizeof(pol.rec));
+	}
 	dmarc_policy_clear(&pol);
 done:
 	finish_reason(out, &reason);
@@ -1253,6 +1258,7 @@ dmarc_outcome_free(struct dmarc_outcome *out)
 	free(out->aligned_by);
 	free(out->aligned_domain);
 	free(out->reason);
+	dmarc_record_clear(&out->rec);
 	memset(out, 0, sizeof(*out));
 }
 

@@ -246,6 +246,8 @@ struct dmarc_outcome {
 						   aligned_domain), NULL */
 	char			*reason;
 	char			*aligned_domain; /* the identifier that aligned */
+	int			 has_record;	/* a valid record was found: */
+	struct dmarc_record	 rec;		/* it, as published */
 };
 
 int		 dmarc_parse_record(const char *, size_t, struct dmarc_record *,

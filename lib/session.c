@@ -9,6 +9,7 @@
 #include "authres.h"
 #include "cidr.h"
 #include "log.h"
+#include "report_queue.h"
 #include "session_int.h"
 #include "util.h"
 
@@ -793,6 +794,8 @@ session_eom(struct session *s)
 		    session_authres(s));
 	}
 	session_log(s, verdict_word(m));
+	if (s->cf->report.enabled)
+		report_queue_push(session_record_row(s));
 	m->active = 0;
 	return &m->verdict;
 }

@@ -7,12 +7,16 @@
  *
  *	char *session_authres(const struct session *s);
  *	void  session_log(const struct session *s, const char *action);
+ *	struct report_row *session_record_row(const struct session *s);
  * DESCRIPTION
  *	session.c runs the checks and fills struct message; session_report.c
  *	only reads it to write what a message's results look like outside:
  *	session_authres() builds our Authentication-Results header value
  *	(caller frees), session_log() writes the message's one log line
- *	ending in action.
+ *	ending in action.  session_record.c's session_record_row() makes
+ *	the message's DMARC history row (report_history.h) for the
+ *	aggregate reports, or NULL when the message is not one to record
+ *	(not inbound, no DMARC evaluation, or a tempfail).
  *
  *	The log line never cuts a field silently.  A name or address over
  *	MAX_LOGGED bytes keeps its end (the domain) after "[N bytes cut]...";
@@ -103,7 +107,10 @@ struct session {
 	struct message		msg;
 };
 
+struct report_row;
+
 char	*session_authres(const struct session *);
 void	 session_log(const struct session *, const char *);
+struct report_row *session_record_row(const struct session *);
 
 #endif

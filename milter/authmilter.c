@@ -30,6 +30,7 @@
 #include "dkim_verify.h"
 #include "dns.h"
 #include "log.h"
+#include "report_queue.h"
 #include "util.h"
 
 #include "callbacks.h"
@@ -136,6 +137,8 @@ reload(const char *path)
 		log_msg(LOG_WARNING, "Socket and UserID changes take effect "
 		    "only at restart");
 	log_set_level(cf->log_level);
+	if (cf->report.enabled)
+		report_queue_start(&cf->report); /* or hand it the new settings */
 	config_unref(old);	/* freed when its last session ends */
 	log_msg(LOG_NOTICE, "configuration reloaded");
 }
@@ -304,6 +307,7 @@ serve(const char *path)
 	}
 	pthread_join(tid, NULL);
 	drain();
+	report_queue_stop();	/* the history rows queued go out */
 	return milter_status == MI_SUCCESS ? 0 : 1;
 }
 
@@ -433,6 +437,8 @@ main(int argc, char **argv)
 		return 1;
 	log_msg(LOG_NOTICE, "authmilter %s starting on %s", PACKAGE_VERSION,
 	    socket);
+	if (cf->report.enabled)
+		report_queue_start(&cf->report);
 	rc = serve(path);
 	log_msg(LOG_NOTICE, "authmilter stopped");
 	if (pid_file != NULL)
