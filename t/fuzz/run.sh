@@ -15,6 +15,7 @@
 #	$FUZZ_WORK (default: a new temporary directory, removed afterwards
 #	unless something crashed).  Exit status is non-zero when a target
 #	crashed or did not build; the crashing inputs are kept and named.
+#	FUZZ_ONLY="fuzz_NAME ..." limits the run to those targets.
 #	Not part of make check; CI calls it briefly.
 set -eu
 
@@ -69,6 +70,10 @@ fuzz() {
 	echo "$name: no crash in ${each}s"
 }
 
+# the pkg-config names of what lib/ as a whole links with (the store
+# backends and the report queue's spool)
+libs_lib="libpq sqlite3 jansson"
+
 # sources NAME - the lib/ files target NAME links with
 sources() {
 	case $1 in
@@ -84,12 +89,14 @@ sources() {
 				*) echo "lib/${f##*/}" ;;
 				esac
 			done
-			echo -lcrypto -lidn2 -pthread ;;
+			# shellcheck disable=SC2046
+			echo -lcrypto -lidn2 -pthread \
+			    $(pkg-config --cflags --libs $libs_lib) ;;
 	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
 	esac
 }
 
-targets=$(cd "$top/t/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
+targets=${FUZZ_ONLY:-$(cd "$top/t/fuzz" && ls fuzz_*.c | sed 's/\.c$//')}
 ntargets=$(echo "$targets" | wc -w)
 each=$((secs / ntargets))
 if [ "$each" -lt 20 ]; then
