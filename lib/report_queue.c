@@ -340,6 +340,11 @@ replay(struct writer *w)
 	if (time(NULL) < w->next_replay)
 		return;
 	w->next_replay = time(NULL) + REPORT_RETRY_SECONDS;
+	/* the spool is renamed only once there is a store to take it,
+	 * so that while the store is down it stays where the admin
+	 * expects it */
+	if (writer_open(w) == NULL)
+		return;
 	sb_init(&path);
 	sb_printf(&path, "%s.replay", q.cur.spool);
 	pthread_mutex_lock(&q.spool_lock);
@@ -347,8 +352,7 @@ replay(struct writer *w)
 	if (!have && stat(q.cur.spool, &sb) == 0 && sb.st_size > 0)
 		have = rename(q.cur.spool, path.s) == 0;
 	pthread_mutex_unlock(&q.spool_lock);
-	if (have && writer_open(w) != NULL &&
-	    replay_file(w, path.s, &n) == 0) {
+	if (have && replay_file(w, path.s, &n) == 0) {
 		unlink(path.s);
 		atomic_fetch_add(&n_replayed, n);
 		if (n > 0)
@@ -390,6 +394,8 @@ apply_next(struct writer *w)
 	memset(&q.next, 0, sizeof(q.next));
 	q.has_next = 0;
 	if (!same_store) {
+		log_msg(LOG_INFO, "report: history rows now go to %s",
+		    q.cur.store);
 		store_close(w->st);
 		w->st = NULL;
 		w->down = 0;
