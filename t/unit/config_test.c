@@ -878,6 +878,47 @@ test_sign_keys(void)
 	free(table);
 }
 
+/* test_report_keywords - DMARCReports and Report*: values and refusals */
+static void
+test_report_keywords(void)
+{
+	struct config *cf;
+
+	cf = expect_good("DMARCReports yes\n"
+	    "ReportStore postgresql://am@db.example/reports\n"
+	    "ReportSpool /var/spool/am.jsonl\nReportQueueSize 16\n"
+	    "ReportKeepDays 90\nReportOrgName Example Mail\n"
+	    "ReportEmail dmarc-noreply@example.com\n"
+	    "ReportSkip a.example b.example\nReportMaxMails 5\n"
+	    "ReportSendmail /usr/lib/sendmail -oi\n");
+	if (cf != NULL) {
+		ok(cf->report.enabled, "DMARCReports yes");
+		is_str(cf->report.store, "postgresql://am@db.example/reports",
+		    "ReportStore");
+		is_str(cf->report.spool, "/var/spool/am.jsonl", "ReportSpool");
+		ok(cf->report.queue_rows == 16, "ReportQueueSize");
+		ok(cf->report.keep_days == 90, "ReportKeepDays");
+		ok(cf->report.max_mails == 5, "ReportMaxMails");
+	}
+	config_unref(cf);
+	expect_bad("ReportStore /var/lib/r.db", "ReportStore",
+	    "expected sqlite:/ABSOLUTE/PATH or postgresql://..., "
+	    "got '/var/lib/r.db'");
+	expect_bad("ReportSpool spool.jsonl", "ReportSpool",
+	    "expected an absolute file path, got 'spool.jsonl'");
+	expect_bad("ReportQueueSize 15", "ReportQueueSize",
+	    "expected a number from 16 to 1000000, got '15'");
+	expect_bad("ReportKeepDays 1", "ReportKeepDays",
+	    "expected a number from 2 to 3650, got '1'");
+	expect_bad("ReportMaxMails 0", "ReportMaxMails",
+	    "expected a number from 1 to 1000000, got '0'");
+	expect_bad("ReportEmail nobody", "ReportEmail",
+	    "expected an address LOCAL@DOMAIN, got 'nobody'");
+	expect_bad("ReportSendmail sendmail -i", "ReportSendmail",
+	    "expected an absolute command path, then arguments, "
+	    "got 'sendmail -i'");
+}
+
 int
 main(void)
 {
@@ -895,6 +936,7 @@ main(void)
 	test_refs();
 	test_dkim_keywords();
 	test_sign_keys();
+	test_report_keywords();
 	rmdir(tmpdir);
 	return tap_done();
 }
