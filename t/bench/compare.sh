@@ -3,7 +3,7 @@
 #	compare.sh - authmilter's inbound and outbound cost now against an
 #	earlier commit, side by side in one run
 # SYNOPSIS
-#	sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] REV
+#	sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] [-e LINE]... REV
 # DESCRIPTION
 #	Builds the work tree (build-bench/, as t/bench/run.sh does) and
 #	commit REV (in a temporary git worktree, -O2 -g), and drives each
@@ -16,21 +16,26 @@
 #	same machine; the median of each is kept.  Prints a Markdown table:
 #	messages/s and milter CPU per 1,000 messages of each, and the ratio
 #	of now to REV.  The configuration is the benchmark's, which both
-#	builds must accept.  Nothing here asserts a time.
+#	builds must accept; -e adds a LINE to the work tree's
+#	configuration only (-e "DMARCReports yes" with REV HEAD
+#	measures what a feature costs), where "@TMP@" in LINE is the
+#	run's scratch directory.  Nothing here asserts a time.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
-COUNT=5000 ROUNDS=3 CONNS=4
-while getopts n:r:c: opt; do
+COUNT=5000 ROUNDS=3 CONNS=4 EXTRA=
+while getopts n:r:c:e: opt; do
 	case $opt in
 	n) COUNT=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
-	*) echo "usage: sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] REV" >&2
+	e) EXTRA="$EXTRA$OPTARG
+" ;;
+	*) echo "usage: sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] [-e LINE]... REV" >&2
 	   exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] REV" >&2; exit 64; }
+[ $# -eq 1 ] || { echo "usage: sh t/bench/compare.sh [-n COUNT] [-r ROUNDS] [-c CONNS] [-e LINE]... REV" >&2; exit 64; }
 REV=$1
 QUIET=${QUIET-}
 . "$top/t/bench/common.sh"
@@ -52,10 +57,15 @@ trap "git -C '$top' worktree remove --force '$old' 2>/dev/null; bench_cleanup" E
 # run WHICH CORPUS LABEL - start one build's authmilter, warm it up,
 # measure it, stop it; the report goes to $OUT/raw/compare.LABEL.txt
 run() {
-	bin=$BUILD/milter/authmilter
+	bin=$BUILD/milter/authmilter conf=$tmp/authmilter.conf
 	[ "$1" = now ] || bin=$old/build/milter/authmilter
+	if [ "$1" = now ] && [ -n "$EXTRA" ]; then
+		conf=$tmp/authmilter-now.conf
+		{ cat "$tmp/authmilter.conf"; printf '%s' "$EXTRA" |
+		    sed "s|@TMP@|$tmp|g"; } > "$conf"
+	fi
 	rm -f "$tmp/sock/authmilter.sock"
-	"$bin" -f -c "$tmp/authmilter.conf" 2>"$tmp/compare.log" &
+	"$bin" -f -c "$conf" 2>"$tmp/compare.log" &
 	pid=$!
 	PIDS="$PIDS $pid"
 	i=0
