@@ -8,6 +8,7 @@
 # counter is zero in every case.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
+. "$SRCDIR/t/lib/pg.sh"
 
 command -v miltertest >/dev/null 2>&1 || skip_all "miltertest not installed"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 not installed"
@@ -152,5 +153,28 @@ is "$(q "$DB2" 'SELECT COUNT(*) FROM dmarc_row')" 1 \
     "after the reload the row goes to the new store"
 like "$(grep 'history rows:' "$AM_LOG" | tail -1)" "0 dropped" \
     "across a reload: 0 dropped"
+
+# ---- a real PostgreSQL as the store ----
+if pg_missing; then
+	ok 0 "PostgreSQL store # SKIP postgresql not installed"
+elif pg_start && pg_createdb reports; then
+	write_config "$tmpdir/pg.conf" "DMARCReports yes" \
+	    "ReportStore $(pg_url reports)" "ReportSpool $tmpdir/spool-pg.jsonl"
+	start_authmilter "$tmpdir/pg.conf" || exit 1
+	send pgpass 192.0.2.5 '<a@rep.example>' 'a@rep.example' SMFIR_ACCEPT >/dev/null
+	send pgspoof $STRANGER '<x@attacker.example>' 'ceo@victim.example' \
+	    SMFIR_REPLYCODE >/dev/null
+	stop_authmilter
+	like "$(grep 'history rows:' "$AM_LOG" | tail -1)" \
+	    "2 recorded, 2 written, 0 spooled.* 0 dropped" \
+	    "PostgreSQL: both rows written, none spooled"
+	is "$(pg_psql reports "SELECT header_from, dmarc, disposition FROM dmarc_row ORDER BY header_from")" \
+	    "rep.example|pass|pass
+victim.example|fail|reject" "PostgreSQL: the rows as recorded"
+	is "$(pg_psql reports "SELECT COUNT(*) FROM dmarc_row WHERE reporter = 'mx.example.net' AND source_ip = '$STRANGER'")" \
+	    1 "PostgreSQL: reporter and source address"
+else
+	ok 1 "PostgreSQL started"
+fi
 
 done_testing
