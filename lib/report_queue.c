@@ -227,7 +227,12 @@ writer_open(struct writer *w)
 		return NULL;
 	sb_init(&err);
 	w->st = store_open(q.cur.store, &err);
-	if (w->st != NULL && report_history_schema(w->st, &err) == -1) {
+	/* under a lock: two processes creating one table fail on PG */
+	if (w->st != NULL && (store_begin(w->st, &err) == -1 ||
+	    store_lock(w->st, "schema", &err) == -1 ||
+	    report_history_schema(w->st, &err) == -1 ||
+	    store_commit(w->st, &err) == -1)) {
+		store_rollback(w->st);
 		store_close(w->st);
 		w->st = NULL;
 	}

@@ -18,6 +18,7 @@
 #define OID_INT8	20
 #define OID_INT2	21
 #define OID_INT4	23
+#define CONNECT_TIMEOUT	"10"	/* seconds, unless the URI says */
 
 struct store_pg {
 	struct store	 st;
@@ -77,6 +78,7 @@ pg_exec(struct store *st, const char *sql, const struct store_val *p,
 {
 	struct store_pg *s = (struct store_pg *)st;
 	const char *values[MAX_PARAMS];
+	Oid types[MAX_PARAMS];
 	char nums[MAX_PARAMS][24];
 	PGresult *res;
 	size_t i;
@@ -89,10 +91,13 @@ pg_exec(struct store *st, const char *sql, const struct store_val *p,
 			snprintf(nums[i], sizeof(nums[i]), "%lld",
 			    (long long)p[i].i);
 			values[i] = nums[i];
-		} else
+			types[i] = OID_INT8;
+		} else {
 			values[i] = p[i].type == STORE_TEXT ? p[i].s : NULL;
+			types[i] = 0;	/* the server infers it */
+		}
 	}
-	if (!PQsendQueryParams(s->conn, sql, (int)np, NULL, values, NULL,
+	if (!PQsendQueryParams(s->conn, sql, (int)np, types, values, NULL,
 	    NULL, 0))
 		return fail(s, "send", NULL, err);
 	(void)PQsetSingleRowMode(s->conn);
@@ -173,9 +178,13 @@ pg_close(struct store *st)
 static struct store *
 pg_open(const char *uri, struct strbuf *err)
 {
+	/* a URI's own connect_timeout, given after ours, wins */
+	static const char *const keys[] = { "connect_timeout", "dbname",
+	    NULL };
+	const char *vals[] = { CONNECT_TIMEOUT, uri, NULL };
 	struct store_pg *s = xcalloc(1, sizeof(*s));
 
-	s->conn = PQconnectdb(uri);
+	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
 		fail(s, "connect", NULL, err);
 		pg_close(&s->st);

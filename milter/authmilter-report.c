@@ -17,6 +17,7 @@
 #include "util.h"
 #include "config.h"
 #include "store.h"
+#include "report_agg.h"
 #include "report_history.h"
 #include "report_cmd.h"
 
@@ -71,8 +72,14 @@ report_open_store(const struct config *cf)
 	struct store *st;
 
 	sb_init(&err);
-	if ((st = store_open(cf->report.store, &err)) == NULL ||
-	    report_history_schema(st, &err) == -1)
+	if ((st = store_open(cf->report.store, &err)) == NULL)
+		report_fail(1, "ReportStore %s: %s", cf->report.store, err.s);
+	/* under a lock: two processes creating one table fail on PG */
+	if (store_begin(st, &err) == -1 ||
+	    store_lock(st, "schema", &err) == -1 ||
+	    report_history_schema(st, &err) == -1 ||
+	    report_agg_schema(st, &err) == -1 ||
+	    store_commit(st, &err) == -1)
 		report_fail(1, "ReportStore %s: %s", cf->report.store, err.s);
 	sb_free(&err);
 	return st;
