@@ -1,0 +1,173 @@
+#!/bin/sh
+# report-summary.t - issue 10, summary: authmilter-report summary reads
+# the imported-report tables (filled here as import would, from
+# t/data/report-summary.sql) and tells, per own domain, the messages,
+# reporters and DMARC/SPF/DKIM results; per source its reverse name
+# (served by the test DNS) and results; the readiness verdict (the
+# newsletter service passing SPF unaligned is to be fixed, the spoofer
+# is safe to reject); the TLS failures by type and organisation.  Text
+# and --json, on SQLite and on a real PostgreSQL; --days and DOMAIN
+# narrow it; an empty store says "no reports" and exits 0.
+. "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
+. "$SRCDIR/t/lib/milter.sh"
+. "$SRCDIR/t/lib/pg.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 not installed"
+
+start_dns "$SRCDIR/t/data/zones/report-summary.yml" || exit 1
+
+REPORT="$BUILDDIR/milter/authmilter-report"
+NOW=1796428800		# 2026-12-05 00:00 UTC: the reports end 2026-12-04
+DATA="$SRCDIR/t/data/report-summary.sql"
+
+# summary CONF ARGS... - the summary at NOW; its exit status in $tmpdir/rc
+summary() {
+	conf=$1
+	shift
+	"$REPORT" summary -c "$conf" --now "$NOW" "$@" 2>"$tmpdir/stderr"
+	echo $? > "$tmpdir/rc"
+}
+
+# jq_py FILE EXPR - a Python expression on the JSON object d of FILE
+jq_py() {
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+dom = {x["domain"]: x for x in d["domains"]}
+src = {x["domain"]: {s["ip"]: s for s in x["sources"]} for x in d["domains"]}
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# checks STORE-NAME CONF - every check of the summary of the data
+checks() {
+	name=$1
+	conf=$2
+
+	# ---- text ----
+	summary "$conf" > "$tmpdir/text"
+	is "$(cat "$tmpdir/rc")" 0 "$name: summary exits 0"
+	text=$(cat "$tmpdir/text")
+	like "$text" "^example\.com$" "$name: text: example.com has a section"
+	like "$text" "messages +195 in 2 reports" \
+	    "$name: text: 195 messages in the window, 2 reports"
+	like "$text" "reporters +google\.com: 135 messages, 1 report" \
+	    "$name: text: reporter google.com, 135 messages"
+	like "$text" "Yahoo: 60 messages, 1 report" \
+	    "$name: text: reporter Yahoo, 60 messages"
+	like "$text" "DMARC +pass 150, fail 45" "$name: text: DMARC pass 150, fail 45"
+	like "$text" "aligned +SPF 100, DKIM 150" "$name: text: aligned SPF 100, DKIM 150"
+	like "$text" "published +p=none sp=none" "$name: text: published p=none"
+	like "$text" "192\.0\.2\.10 +mail\.example\.com +150 +100 +150 +150 +pass +Yahoo, google\.com" \
+	    "$name: text: the legitimate source, its PTR name and results"
+	like "$text" "198\.51\.100\.20 +out\.newsletter\.example +40 +0 +0 +0 +unaligned" \
+	    "$name: text: the newsletter service, unaligned"
+	like "$text" "203\.0\.113\.66 +- +5 +0 +0 +0 +unauthenticated +google\.com" \
+	    "$name: text: the spoofer, no PTR name (-), unauthenticated"
+	like "$text" "would reject 40\.0 messages/day from 1 source that otherwise pass SPF or DKIM unaligned" \
+	    "$name: text: the readiness sentence, 40 messages/day from 1 source"
+	like "$(printf '%s\n' "$text" | sed -n '/fix before raising p/,/likely spoofing/p')" \
+	    "198\.51\.100\.20 \(out\.newsletter\.example\): 40 messages failing DMARC" \
+	    "$name: text: the newsletter service is listed to fix before raising p"
+	like "$text" "SPF passes for bounce\.newsletter\.example, not aligned with example\.com" \
+	    "$name: text: what passes unaligned, and for which domain"
+	like "$text" "safe to reject: 5 messages \(5\.0/day\) from 1 source" \
+	    "$name: text: the spoofer counted as safe to reject"
+	like "$text" "verdict: NOT READY for p=quarantine" \
+	    "$name: text: example.com not ready for p=quarantine"
+	like "$text" "verdict: ready: p=reject is published" \
+	    "$name: text: other.example (all aligned) ready at p=reject"
+	like "$text" "certificate-expired +8" "$name: text: TLS certificate-expired 8"
+	like "$text" "Microsoft Corporation +3 +\(starttls-not-supported 3\)" \
+	    "$name: text: TLS failures by organisation"
+	like "$text" "example\.com +1400 +11" \
+	    "$name: text: TLS sessions ok/failed of example.com"
+
+	# ---- --json ----
+	summary "$conf" --json > "$tmpdir/json"
+	is "$(cat "$tmpdir/rc")" 0 "$name: --json exits 0"
+	check "$name: --json is one valid JSON object" "$PYTHON" -c \
+	    'import json, sys; assert isinstance(json.load(open(sys.argv[1])), dict)' \
+	    "$tmpdir/json"
+	J=$tmpdir/json
+	is "$(jq_py "$J" 'sorted(dom)')" "['example.com', 'other.example']" \
+	    "$name: json: two domains"
+	is "$(jq_py "$J" '[dom["example.com"][k] for k in ("messages", "dmarc_pass", "dmarc_fail", "spf_aligned", "dkim_aligned")]')" \
+	    "[195, 150, 45, 100, 150]" "$name: json: example.com's totals"
+	is "$(jq_py "$J" '[s["ip"] for s in dom["example.com"]["sources"]]')" \
+	    "['192.0.2.10', '198.51.100.20', '203.0.113.66']" \
+	    "$name: json: sources sorted by volume"
+	is "$(jq_py "$J" '[src["example.com"]["192.0.2.10"][k] for k in ("ptr", "messages", "spf_aligned", "dkim_aligned", "dmarc_pass", "reporters")]')" \
+	    "['mail.example.com', 150, 100, 150, 150, ['Yahoo', 'google.com']]" \
+	    "$name: json: the legitimate source"
+	is "$(jq_py "$J" '[src["example.com"]["198.51.100.20"][k] for k in ("ptr", "messages", "dmarc_pass", "class", "spf_unaligned")]')" \
+	    "['out.newsletter.example', 40, 0, 'unaligned', ['bounce.newsletter.example']]" \
+	    "$name: json: the newsletter service"
+	is "$(jq_py "$J" '[src["example.com"]["203.0.113.66"][k] for k in ("ptr", "messages", "class")]')" \
+	    "['', 5, 'unauthenticated']" "$name: json: the spoofer, ptr empty"
+	is "$(jq_py "$J" '[dom["example.com"]["readiness"][k] for k in ("verdict", "next_p", "would_reject", "would_reject_per_day", "unaligned_sources", "fix", "spoof_messages", "spoof_sources")]')" \
+	    "['not-ready', 'quarantine', 40, 40.0, 1, ['198.51.100.20'], 5, 1]" \
+	    "$name: json: example.com's readiness"
+	is "$(jq_py "$J" 'dom["other.example"]["readiness"]["verdict"]')" ready \
+	    "$name: json: other.example ready"
+	is "$(jq_py "$J" 'dom["example.com"]["published"]["p"]')" none \
+	    "$name: json: published p of the latest report"
+	is "$(jq_py "$J" 'd["tls"]["failures"]')" \
+	    "{'certificate-expired': 8, 'starttls-not-supported': 3}" \
+	    "$name: json: tls.failures by type"
+	is "$(jq_py "$J" 'sorted((o, v["failed"]) for o, v in d["tls"]["failures_by_org"].items())')" \
+	    "[('Google Inc.', 8), ('Microsoft Corporation', 3)]" \
+	    "$name: json: tls failures by organisation"
+
+	# ---- --days: the old report of 2026-11-01 comes in ----
+	summary "$conf" --json --days 40 > "$tmpdir/json40"
+	is "$(jq_py "$tmpdir/json40" '[dom["example.com"][k] for k in ("messages", "reports", "days_covered")]')" \
+	    "[1195, 3, 33]" "$name: --days 40: the old report counted"
+	is "$(jq_py "$tmpdir/json40" 'src["example.com"]["203.0.113.99"]["messages"]')" \
+	    1000 "$name: --days 40: the old report's source"
+	is "$(jq_py "$J" '"203.0.113.99" in src["example.com"]')" False \
+	    "$name: --days 7 (default): the old report left out"
+	summary "$conf" --days 1 > "$tmpdir/text1"
+	like "$(cat "$tmpdir/text1")" "^no reports" \
+	    "$name: --days 1: no report ends in the last day"
+
+	# ---- DOMAIN ----
+	summary "$conf" --json OTHER.example > "$tmpdir/jsonother"
+	is "$(jq_py "$tmpdir/jsonother" '[x["domain"] for x in d["domains"]]')" \
+	    "['other.example']" "$name: DOMAIN (any case): only that domain"
+	is "$(jq_py "$tmpdir/jsonother" '[(p["policy_domain"], p["successful"]) for p in d["tls"]["policies"]]')" \
+	    "[('other.example', 70)]" "$name: DOMAIN: TLS of that policy domain only"
+}
+
+# ---- SQLite ----
+DB="$tmpdir/reports.db"
+write_config "$tmpdir/sqlite.conf" "ReportStore sqlite:$DB"
+summary "$tmpdir/sqlite.conf" > "$tmpdir/empty"
+is "$(cat "$tmpdir/rc")" 0 "empty store: exit 0"
+like "$(cat "$tmpdir/empty")" "^no reports: nothing imported ends in this period" \
+    "empty store: a clear no reports message"
+summary "$tmpdir/sqlite.conf" --json > "$tmpdir/empty.json"
+is "$(jq_py "$tmpdir/empty.json" '(d["domains"], d["tls"]["failures"])')" \
+    "([], {})" "empty store: --json gives empty lists"
+check "SQLite: the reports stored" sqlite3 "$DB" ".read $DATA"
+checks SQLite "$tmpdir/sqlite.conf"
+
+# ---- usage ----
+"$REPORT" summary -c "$tmpdir/sqlite.conf" --days 0 >/dev/null 2>&1
+is $? 64 "--days 0: usage error 64"
+"$REPORT" summary -c "$tmpdir/sqlite.conf" a.example b.example >/dev/null 2>&1
+is $? 64 "two domains: usage error 64"
+
+# ---- PostgreSQL ----
+if pg_missing; then
+	ok 0 "PostgreSQL store # SKIP postgresql not installed"
+elif pg_start && pg_createdb reports; then
+	write_config "$tmpdir/pg.conf" "ReportStore $(pg_url reports)"
+	summary "$tmpdir/pg.conf" > "$tmpdir/pgempty"
+	like "$(cat "$tmpdir/pgempty")" "^no reports" \
+	    "PostgreSQL: empty store, no reports"
+	check "PostgreSQL: the reports stored" pg_psql reports "$(cat "$DATA")"
+	checks PostgreSQL "$tmpdir/pg.conf"
+else
+	ok 1 "PostgreSQL started"
+fi
+
+done_testing
