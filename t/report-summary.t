@@ -123,6 +123,8 @@ checks() {
 	    "[1195, 3, 33]" "$name: --days 40: the old report counted"
 	is "$(jq_py "$tmpdir/json40" 'src["example.com"]["203.0.113.99"]["messages"]')" \
 	    1000 "$name: --days 40: the old report's source"
+	is "$(jq_py "$tmpdir/json40" 'src["example.com"]["203.0.113.99"]["ptr"]')" \
+	    "" "$name: a PTR query that times out: no name, summary still made"
 	is "$(jq_py "$J" '"203.0.113.99" in src["example.com"]')" False \
 	    "$name: --days 7 (default): the old report left out"
 	summary "$conf" --days 1 > "$tmpdir/text1"
