@@ -3,6 +3,7 @@
  * reports from it with lib/report_build, for t/report-build.t
  *
  * usage: report-build fill URL
+ *	  report-build fill-raw URL
  *	  report-build bulk URL N GROUPS
  *	  report-build build [-o ORG] [-c CONTACT] [-i ID] URL DOMAIN
  *	      BEGIN END OUT
@@ -10,6 +11,7 @@
  *	fill	the history table, and the rows of the fixed cases below
  *		(policy domains rep.example and other.example, the UTC day
  *		that begins at DAY)
+ *	fill-raw  rows whose text is not UTF-8 (raw.example)
  *	bulk	N rows for bulk.example in that day, in GROUPS groups of
  *		identical rows (N a multiple of GROUPS gives equal counts),
  *		1000 rows a transaction
@@ -106,8 +108,8 @@ static const struct fill_case cases[] = {
 	    { "spf_domain", "mx.rep.example" }, { "spf_scope", "helo" },
 	    { "spf_result", "pass" },
 	    { "dkim", "sub.rep.example s3 temperror\nrep.example s4 pass" } } },
-	/* no source address; bytes that are not UTF-8, a control byte */
-	{ 1, DAY + 700, { { "header_from", "ctl\x01" "bad\xff" "x.example" },
+	/* no source address; a control byte XML cannot carry */
+	{ 1, DAY + 700, { { "header_from", "ctl\x01" "x.example" },
 	    { "envelope_from", "rep.example" }, { "disposition", "none" },
 	    { "dkim_eval", "fail" }, { "spf_eval", "fail" },
 	    { "spf_domain", "rep.example" }, { "spf_scope", "mfrom" },
@@ -144,11 +146,26 @@ static const struct fill_case cases[] = {
 	    { "spf_scope", "mfrom" }, { "spf_result", "pass" } } },
 };
 
+/*
+ * Bytes that are not UTF-8, for a store that takes them (SQLite; a
+ * PostgreSQL database in UTF8 refuses them): policy domain raw.example
+ */
+static const struct fill_case raw_cases[] = {
+	/* Latin-1, an overlong "/", a lone continuation byte, a surrogate */
+	{ 1, DAY + 100, { { "policy_domain", "raw.example" },
+	    { "source_ip", "192.0.2.9" }, { "header_from", "b\xe4" "d.example" },
+	    { "envelope_from", "o\xc0\xaf" "x.example" },
+	    { "envelope_to", "c\x9f\x80" "x.example" },
+	    { "reasons", "local_policy s\xed\xa0\x80" "x" },
+	    { "p", "none" }, { "disposition", "none" },
+	    { "dkim_eval", "fail" }, { "spf_eval", "fail" } } },
+};
+
 /* usage - say how to call us, and stop */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: report-build fill URL\n"
+	fprintf(stderr, "usage: report-build fill|fill-raw URL\n"
 	    "       report-build bulk URL N GROUPS\n"
 	    "       report-build build [-o ORG] [-c CONTACT] [-i ID] URL "
 	    "DOMAIN BEGIN END OUT\n");
@@ -212,18 +229,18 @@ case_row(const struct fill_case *c)
 	return r;
 }
 
-/* do_fill - the fixed cases */
+/* do_fill - the fixed cases, ncases of them */
 static int
-do_fill(const char *url)
+do_fill(const char *url, const struct fill_case *c, size_t ncases)
 {
 	struct store *st = open_store(url);
 	struct report_row *rows[64];
 	size_t i, n = 0;
 	int k;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		for (k = 0; k < cases[i].copies; k++)
-			rows[n++] = case_row(&cases[i]);
+	for (i = 0; i < ncases; i++)
+		for (k = 0; k < c[i].copies && n < ARRAY_SIZE(rows); k++)
+			rows[n++] = case_row(&c[i]);
 	insert(st, rows, n);
 	for (i = 0; i < n; i++)
 		report_row_free(rows[i]);
@@ -328,7 +345,9 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "fill") == 0)
-		return do_fill(argv[2]);
+		return do_fill(argv[2], cases, ARRAY_SIZE(cases));
+	if (argc == 3 && strcmp(argv[1], "fill-raw") == 0)
+		return do_fill(argv[2], raw_cases, ARRAY_SIZE(raw_cases));
 	if (argc == 5 && strcmp(argv[1], "bulk") == 0 &&
 	    atol(argv[3]) > 0 && atol(argv[4]) > 0)
 		return do_bulk(argv[2], atol(argv[3]), atol(argv[4]));
