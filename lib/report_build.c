@@ -140,7 +140,7 @@ xml_text(struct strbuf *sb, const char *s)
 	while (left > 0) {
 		len = left < 4 ? (int)left : 4;
 		c = xmlGetUTF8Char(p, &len);
-		/* xmlGetUTF8Char takes some bad lead bytes and overlong forms */
+		/* xmlGetUTF8Char lets some bad lead bytes and overlongs by */
 		if (c < 0 || len < 1 ||
 		    (len == 1 && *p >= 0x80) ||
 		    (len == 2 && (*p & 0xe0) != 0xc0) ||

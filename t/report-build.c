@@ -153,7 +153,8 @@ static const struct fill_case cases[] = {
 static const struct fill_case raw_cases[] = {
 	/* Latin-1, an overlong "/", a lone continuation byte, a surrogate */
 	{ 1, DAY + 100, { { "policy_domain", "raw.example" },
-	    { "source_ip", "192.0.2.9" }, { "header_from", "b\xe4" "d.example" },
+	    { "source_ip", "192.0.2.9" },
+	    { "header_from", "b\xe4" "d.example" },
 	    { "envelope_from", "o\xc0\xaf" "x.example" },
 	    { "envelope_to", "c\x9f\x80" "x.example" },
 	    { "reasons", "local_policy s\xed\xa0\x80" "x" },
