@@ -827,6 +827,11 @@ test_history(struct store *st)
 	report_row_set(rows[1], RC_REASONS, "local_policy caf\xc3\xa9\n"
 	    "other \"x\" 'y'");
 	report_row_set(rows[2], RC_DKIM, "");
+	/* a sender's bytes that are not UTF-8: cut sequences, overlong, 0xff */
+	report_row_set(rows[0], RC_ENVELOPE_FROM, "a\xff\xc3(\xc0\xaf"
+	    "\xed\xa0\x80z\xe2\x82");
+	is_str(rows[0]->col[RC_ENVELOPE_FROM], "a\?\?(\?\?\?\?\?z\?\?",
+	    "report_row_set: bytes outside well-formed UTF-8 become '?'");
 	ok(store_begin(st, &err) == 0 &&
 	    report_history_insert(st, rows, 3, &err) == 0 &&
 	    store_commit(st, &err) == 0, "report_history_insert: 3 rows");
