@@ -507,10 +507,10 @@ reverse_name(const char *ip, struct strbuf *out)
 
 /* one distinct address: the sources that have it, their volume */
 struct ptr_job {
-	struct summary_source	**srcs;
-	size_t			  n;
-	int64_t			  messages;
-	char			 *name;		/* reverse name, NULL if none */
+	struct summary_source **srcs;
+	size_t	 n;
+	int64_t	 messages;
+	char	*name;		/* reverse name, NULL if none */
 };
 
 /* src_ip_cmp - sources by address */

@@ -72,7 +72,7 @@
 #define SUMMARY_DEFAULT_DAYS	7
 #define SUMMARY_MAX_DAYS	3660	/* --days: ten years */
 #define SUMMARY_PTR_BATCH	32	/* PTR queries in flight at once */
-#define SUMMARY_PTR_BUDGET_MS	10000	/* every PTR lookup of a run */
+#define SUMMARY_PTR_BUDGET_MS	10000	/* all PTR lookups of a run */
 
 enum summary_class {
 	SUMMARY_PASS,
@@ -96,59 +96,60 @@ struct summary_tally {
 };
 
 struct summary_tallies {
-	struct summary_tally	*v;
-	size_t			 n;
-	size_t			 cap;
+	struct summary_tally *v;
+	size_t	 n;
+	size_t	 cap;
 };
 
 struct summary_source {
-	char			*ip;
-	char			*ptr;		/* "" when none */
-	int64_t			 messages;
-	int64_t			 spf_aligned;
-	int64_t			 dkim_aligned;
-	int64_t			 dmarc_pass;
-	int64_t			 unaligned;	/* failing, SPF or DKIM pass */
-	int64_t			 unauth;	/* failing, no pass at all */
-	struct summary_names	 reporters;
-	struct summary_names	 spf_unaligned;	/* domains passing SPF */
-	struct summary_names	 dkim_unaligned; /* domains passing DKIM */
+	char	*ip;
+	char	*ptr;		/* "" when none */
+	int64_t	 messages;
+	int64_t	 spf_aligned;
+	int64_t	 dkim_aligned;
+	int64_t	 dmarc_pass;
+	int64_t	 unaligned;	/* failing, SPF or DKIM pass */
+	int64_t	 unauth;	/* failing, no pass at all */
+	/* reporters; domains passing SPF, DKIM in failing messages */
+	struct summary_names reporters;
+	struct summary_names spf_unaligned;
+	struct summary_names dkim_unaligned;
 };
 
 struct summary_domain {
-	char			*domain;
-	int64_t			 messages;
-	int64_t			 dmarc_pass;
-	int64_t			 dmarc_fail;
-	int64_t			 spf_aligned;
-	int64_t			 dkim_aligned;
-	int64_t			 reports;
-	int64_t			 begin_t;	/* earliest begin */
-	int64_t			 end_t;		/* latest end */
-	struct summary_tallies	 reporters;	/* n reports, m messages */
-	char			*p, *sp, *np, *testing, *adkim, *aspf;
-	char			*latest_submitter;
-	char			*latest_id;
-	int64_t			 latest_end;
-	struct summary_source	*sources;
-	size_t			 nsources;
-	size_t			 cap;
-	int64_t			 days;
-	int64_t			 would_reject;
-	size_t			 unaligned_sources;
-	int64_t			 spoof_messages;
-	size_t			 spoof_sources;
+	char	*domain;
+	int64_t	 messages;
+	int64_t	 dmarc_pass;
+	int64_t	 dmarc_fail;
+	int64_t	 spf_aligned;
+	int64_t	 dkim_aligned;
+	int64_t	 reports;
+	int64_t	 begin_t;	/* earliest begin */
+	int64_t	 end_t;		/* latest end */
+	struct summary_tallies reporters; /* n reports, m messages */
+	char	*p, *sp, *np, *testing, *adkim, *aspf;
+	char	*latest_submitter;
+	char	*latest_id;
+	int64_t	 latest_end;
+	struct summary_source *sources;
+	size_t	 nsources;
+	size_t	 cap;
+	int64_t	 days;
+	int64_t	 would_reject;
+	size_t	 unaligned_sources;
+	int64_t	 spoof_messages;
+	size_t	 spoof_sources;
 };
 
 struct summary {
-	struct summary_domain	*domains;
-	size_t			 ndomains;
-	size_t			 cap;
-	int64_t			 tls_reports;
-	struct summary_tallies	 tls_types;	/* result_type, n failed */
-	struct summary_tallies	 tls_orgs;	/* submitter, n failed */
-	struct summary_tallies	 tls_org_types;	/* submitter, type, n */
-	struct summary_tallies	 tls_policies;	/* domain, n ok, m failed */
+	struct summary_domain *domains;
+	size_t	 ndomains;
+	size_t	 cap;
+	int64_t	 tls_reports;
+	struct summary_tallies tls_types;	/* type, n failed */
+	struct summary_tallies tls_orgs;	/* submitter, n failed */
+	struct summary_tallies tls_org_types;	/* submitter, type, n */
+	struct summary_tallies tls_policies;	/* domain, n ok, m failed */
 };
 
 int		 report_summary_load(struct store *, const char *, int64_t,

@@ -217,7 +217,8 @@ text_readiness(const struct summary_domain *d)
 	    d->p != NULL && strcmp(d->p, "reject") == 0)
 		printf("    verdict: p=reject is published and rejects the "
 		    "mail of the %zu source%s above: fix them\n",
-		    d->unaligned_sources, plural((int64_t)d->unaligned_sources));
+		    d->unaligned_sources,
+		    plural((int64_t)d->unaligned_sources));
 	else if (d->unaligned_sources > 0)
 		printf("    verdict: NOT READY for p=%s: fix the %zu "
 		    "source%s above first\n", next, d->unaligned_sources,
@@ -590,7 +591,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->config = optarg;
 			break;
 		case 'd':
-			if (number(optarg, 1, SUMMARY_MAX_DAYS, &o->days) == -1) {
+			if (number(optarg, 1, SUMMARY_MAX_DAYS,
+			    &o->days) == -1) {
 				fprintf(stderr, "authmilter-report: --days: "
 				    "not a number of days from 1 to %d: %s\n",
 				    SUMMARY_MAX_DAYS, optarg);
