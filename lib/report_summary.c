@@ -258,6 +258,21 @@ latest_row(void *arg, const struct store_val *c, size_t n)
 	return 0;
 }
 
+/* is_pass - the n bytes at s are "pass", in any case */
+static int
+is_pass(const char *s, size_t n)
+{
+	static const char pass[] = "pass";
+	size_t i;
+
+	if (n != sizeof(pass) - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ascii_tolower((unsigned char)s[i]) != pass[i])
+			return 0;
+	return 1;
+}
+
 /*
  * raw_passes - the domains of the "DOMAIN X RESULT" lines of an
  * auth_results column whose result is pass, added to ns; 1 if any
@@ -275,7 +290,7 @@ raw_passes(const char *text, struct summary_names *ns)
 			end = line + strlen(line);
 		for (last = end; last > line && last[-1] != ' '; last--)
 			;
-		if ((size_t)(end - last) != 4 || strncmp(last, "pass", 4) != 0)
+		if (!is_pass(last, (size_t)(end - last)))
 			continue;
 		any = 1;
 		sp = memchr(line, ' ', (size_t)(end - line));
