@@ -2,7 +2,6 @@
  * report_mime.c - report attachments pulled out of mails with GMime 3
  * (see report_mime.h)
  */
-#define _GNU_SOURCE	/* memmem */
 #include <string.h>
 #include <unistd.h>
 
@@ -150,21 +149,6 @@ walk(GMimeMessage *msg, report_part_fn fn, void *arg)
 	}
 }
 
-/* boundaries - how many multipart boundary parameters buf declares */
-static size_t
-boundaries(const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len, *hit;
-	size_t n = 0;
-
-	while (p < end && (hit = memmem(p, (size_t)(end - p), "oundary",
-	    7)) != NULL) {
-		n++;
-		p = hit + 7;
-	}
-	return n;
-}
-
 /* report_mime_mail - the report parts of one mail in memory */
 int
 report_mime_mail(const char *buf, size_t len, report_part_fn fn, void *arg,
@@ -178,11 +162,6 @@ report_mime_mail(const char *buf, size_t len, report_part_fn fn, void *arg,
 	if (len > (size_t)REPORT_MIME_MAX_MAIL) {
 		sb_printf(err, "mail larger than %ld bytes",
 		    (long)REPORT_MIME_MAX_MAIL);
-		return -1;
-	}
-	if (boundaries(buf, len) > REPORT_MIME_MAX_BOUNDARIES) {
-		sb_printf(err, "mail with more than %d multipart boundaries",
-		    REPORT_MIME_MAX_BOUNDARIES);
 		return -1;
 	}
 	stream = g_mime_stream_mem_new_with_buffer(buf, len);

@@ -24,9 +24,8 @@
  *	gives one call with data NULL and error "no report attachment";
  *	a part whose encoded size passes REPORT_MIME_MAX_PART bytes, or
  *	a part past the REPORT_MIME_MAX_REPORTS-th, a call with data NULL
- *	and error saying so.  A mail with more than REPORT_MIME_MAX_BOUNDARIES
- *	multipart boundaries is refused before GMime parses it (GMime
- *	recurses once per nested multipart).
+ *	and error saying so.  Parts are visited with GMime's part
+ *	iterator, not recursively.
  *
  *	report_mime_mail() reads one mail from memory; report_mime_mbox()
  *	each mail of an mbox read from fd (GMime's mbox parser; fd stays
@@ -46,7 +45,6 @@
 #define REPORT_MIME_MAX_PART		(50L * 1024 * 1024)	/* bytes */
 #define REPORT_MIME_MAX_MAIL		(50L * 1024 * 1024)	/* bytes */
 #define REPORT_MIME_MAX_REPORTS		16	/* report parts a mail */
-#define REPORT_MIME_MAX_BOUNDARIES	64	/* multiparts in one mail */
 
 /* one report part of a mail, or why a mail gave none */
 struct report_part {

@@ -124,8 +124,9 @@ unzip(const unsigned char *in, size_t len, size_t inlen,
 	archive_read_free(a);
 	return 0;
 fail:
-	sb_printf(err, "zip: %s", archive_error_string(a) != NULL ?
-	    archive_error_string(a) : "corrupt archive");
+	sb_puts(err, "zip: ");
+	sb_put_printable(err, archive_error_string(a) != NULL ?
+	    archive_error_string(a) : "corrupt archive", 200);
 out:
 	archive_read_free(a);
 	return -1;

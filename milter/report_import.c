@@ -400,6 +400,7 @@ report_cmd_import(int argc, char **argv)
 		free(mboxes);
 		return usage();
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	cf = report_load_config(path);
 	memset(&im, 0, sizeof(im));
 	im.st = report_open_store(cf);
