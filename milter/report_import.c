@@ -39,7 +39,8 @@
 struct import {
 	struct store	*st;
 	int64_t		 now;
-	const char	*file;		/* the input being read */
+	const char	*file;		/* the input being read, printable */
+	struct strbuf	 name;		/* what file points into */
 	unsigned	 imported;
 	unsigned	 duplicate;
 	unsigned	 rejected;
@@ -200,12 +201,19 @@ on_part(void *arg, const struct report_part *rp)
 	struct import *im = arg;
 	struct strbuf label;
 
+	/* printable ASCII: it is stored as origin, and PostgreSQL wants
+	   UTF-8, which a header need not be */
 	sb_init(&label);
-	sb_puts(&label, im->file);
-	if (*rp->message_id != '\0')
-		sb_printf(&label, " <%s>", rp->message_id);
-	if (*rp->filename != '\0')
-		sb_printf(&label, " %s", rp->filename);
+	sb_put_printable(&label, im->file, 300);
+	if (*rp->message_id != '\0') {
+		sb_puts(&label, " <");
+		sb_put_printable(&label, rp->message_id, 300);
+		sb_putc(&label, '>');
+	}
+	if (*rp->filename != '\0') {
+		sb_putc(&label, ' ');
+		sb_put_printable(&label, rp->filename, 200);
+	}
 	if (rp->data == NULL)
 		rejected(im, label.s, rp->error);
 	else
@@ -249,6 +257,15 @@ read_fd(int fd, struct strbuf *sb, struct strbuf *err)
 	return 0;
 }
 
+/* set_file - the input now read, as it is named (printable ASCII) */
+static void
+set_file(struct import *im, const char *path)
+{
+	sb_truncate(&im->name, 0);
+	sb_put_printable(&im->name, path, 300);
+	im->file = im->name.s;
+}
+
 /* import_file - one file ("-": standard input): a report or a mail */
 static void
 import_file(struct import *im, const char *path)
@@ -256,11 +273,11 @@ import_file(struct import *im, const char *path)
 	struct strbuf data, err;
 	int fd;
 
-	im->file = strcmp(path, "-") == 0 ? "stdin" : path;
+	set_file(im, strcmp(path, "-") == 0 ? "stdin" : path);
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		rejected(im, path, strerror(errno));
+		rejected(im, im->file, strerror(errno));
 		return;
 	}
 	sb_init(&data);
@@ -282,14 +299,14 @@ import_mbox(struct import *im, const char *path)
 	struct strbuf err;
 	int fd;
 
-	im->file = path;
+	set_file(im, path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		rejected(im, path, strerror(errno));
+		rejected(im, im->file, strerror(errno));
 		return;
 	}
 	sb_init(&err);
 	if (report_mime_mbox(fd, on_part, im, &err) == -1)
-		rejected(im, path, err.s);
+		rejected(im, im->file, err.s);
 	close(fd);
 	sb_free(&err);
 }
@@ -403,6 +420,7 @@ report_cmd_import(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cf = report_load_config(path);
 	memset(&im, 0, sizeof(im));
+	sb_init(&im.name);
 	im.st = report_open_store(cf);
 	im.now = (int64_t)time(NULL);
 	for (i = 0; i < nmd; i++)
@@ -414,6 +432,7 @@ report_cmd_import(int argc, char **argv)
 	printf("%u imported, %u duplicate, %u rejected\n", im.imported,
 	    im.duplicate, im.rejected);
 	store_close(im.st);
+	sb_free(&im.name);
 	config_unref(cf);
 	free(maildirs);
 	free(mboxes);
