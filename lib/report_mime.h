@@ -42,9 +42,9 @@
 
 #include "util.h"
 
-#define REPORT_MIME_MAX_PART		(50L * 1024 * 1024)	/* bytes */
-#define REPORT_MIME_MAX_MAIL		(50L * 1024 * 1024)	/* bytes */
-#define REPORT_MIME_MAX_REPORTS		16	/* report parts a mail */
+#define REPORT_MIME_MAX_PART		(50L * 1024 * 1024)
+#define REPORT_MIME_MAX_MAIL		(50L * 1024 * 1024)
+#define REPORT_MIME_MAX_REPORTS		16	/* parts a mail */
 
 /* one report part of a mail, or why a mail gave none */
 struct report_part {

@@ -19,7 +19,7 @@
 /* what the parser hooks found, in ctxt->_private */
 struct guard {
 	int	dtd;		/* a <!DOCTYPE> was met */
-	int	deep;		/* nesting passed REPORT_XML_MAX_DEPTH */
+	int	deep;		/* nested deeper than allowed */
 };
 
 /* refuse_dtd - internalSubset hook: a report has no DTD; stop here */

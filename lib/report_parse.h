@@ -63,7 +63,7 @@
 #define REPORT_XML_MAX_DEPTH	16	/* element nesting */
 #define REPORT_FIELD_MAX	1024	/* bytes in one text value */
 #define REPORT_MAX_RECORDS	1000000	/* records in one report */
-#define REPORT_MIN_TIME		946684800	/* 2000-01-01T00:00:00Z */
+#define REPORT_MIN_TIME		946684800	/* 2000-01-01 UTC */
 #define REPORT_MAX_RANGE	(31L * 86400)	/* seconds */
 #define REPORT_MAX_FUTURE	(2L * 86400)	/* seconds after now */
 

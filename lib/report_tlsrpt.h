@@ -38,7 +38,7 @@
 
 #include "util.h"
 
-#define REPORT_TLS_MAX_ROWS	100000	/* policies + failure details */
+#define REPORT_TLS_MAX_ROWS	100000	/* policies, failures */
 
 /* one failure-details[] entry: the columns of tls_failure */
 struct tls_failure {

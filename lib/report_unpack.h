@@ -42,11 +42,11 @@
 
 #include "util.h"
 
-#define REPORT_UNPACK_MAX_OUT		(50L * 1024 * 1024)	/* bytes */
+#define REPORT_UNPACK_MAX_OUT		(50L * 1024 * 1024)
 #define REPORT_UNPACK_MAX_RATIO		100	/* out / in */
-#define REPORT_UNPACK_RATIO_FLOOR	(1L * 1024 * 1024)	/* bytes */
+#define REPORT_UNPACK_RATIO_FLOOR	(1L * 1024 * 1024)
 #define REPORT_UNPACK_MAX_LAYERS	2	/* gzip in zip, at most */
-#define REPORT_ZIP_MAX_ENTRIES		16	/* files and directories */
+#define REPORT_ZIP_MAX_ENTRIES		16	/* files, directories */
 
 enum report_kind {
 	REPORT_KIND_XML,	/* a DMARC aggregate report */

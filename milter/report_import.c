@@ -39,7 +39,7 @@
 struct import {
 	struct store	*st;
 	int64_t		 now;
-	const char	*file;		/* the input being read, printable */
+	const char	*file;		/* the input, printable */
 	struct strbuf	 name;		/* what file points into */
 	unsigned	 imported;
 	unsigned	 duplicate;
