@@ -135,6 +135,8 @@ reject lying-bomb.zip "zip: expands more than 100 times" \
 reject many-members.zip "zip: holds more than one file" \
     "a zip of 1000 members"
 reject two-members.zip "zip: holds more than one file" "a zip of two reports"
+reject many-entries.zip "zip: more than 16 entries" \
+    "a zip of 20 directories and a report"
 reject nested.gz "compressed more than 2 times over" "gzip in gzip in gzip"
 head -c 1G /dev/zero | gzip > "$D/gigabyte.xml.gz"
 reject gigabyte.xml.gz "gzip: output larger than 52428800 bytes" \
@@ -171,6 +173,14 @@ like "$(cat "$tmpdir/err")" \
     "^authmilter-report: noreport.eml <none@reports.test>: rejected: no report attachment" \
     "a mail without a report: the error names the file and Message-ID"
 is "$(rows)" "$before" "a mail without a report: nothing stored"
+
+is "$(imp "$tmpdir/sqlite.conf" seventeen.eml)" 1 \
+    "a mail of 17 reports: exit 1"
+is "$(q "SELECT COUNT(*) FROM agg_report WHERE report_id LIKE 'seventeen-%'")" \
+    16 "a mail of 17 reports: the first 16 stored"
+like "$(cat "$tmpdir/err")" \
+    "seventeen.eml <seventeen@reports.test> 16.xml.gz: rejected: more than REPORT_MIME_MAX_REPORTS \\(16\\)" \
+    "a mail of 17 reports: the 17th rejected, named"
 
 # ---- --mbox, --maildir, stdin ----
 is "$(imp "$tmpdir/sqlite.conf" --mbox reports.mbox)" 0 "--mbox: exit 0"

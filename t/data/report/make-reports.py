@@ -204,6 +204,12 @@ with zipfile.ZipFile(two, 'w') as z:
     z.writestr('a.xml', dmarc('two-1'))
     z.writestr('b.xml', dmarc('two-2'))
 write('two-members.zip', two.getvalue())
+dirs = io.BytesIO()
+with zipfile.ZipFile(dirs, 'w') as z:
+    for i in range(20):
+        z.writestr(zipfile.ZipInfo(f'd{i}/'), b'')
+    z.writestr('r.xml', dmarc('dirs-1'))
+write('many-entries.zip', dirs.getvalue())
 write('nested.gz', gz(gz(gz(dmarc('nested-1')))))
 write('huge-field.xml', dmarc('huge-1', org='x' * 5000))
 
@@ -237,6 +243,10 @@ write('twoparts.eml', mail('Report Domain: example.com', [
     ('application/gzip', 'a.xml.gz', gz(dmarc('mail-two-1'))),
     ('application/gzip', 'b.xml.gz', gz(dmarc('mail-two-2')))],
     '<two@reports.test>').as_bytes())
+
+write('seventeen.eml', mail('Report Domain: example.com', [
+    ('application/gzip', f'{i}.xml.gz', gz(dmarc(f'seventeen-{i:02}')))
+    for i in range(17)], '<seventeen@reports.test>').as_bytes())
 
 # the same reports as an mbox and a maildir (cur/ and new/)
 box = mailbox.mbox(os.path.join(OUT, 'reports.mbox'))
