@@ -7,7 +7,9 @@
 # newsletter service passing SPF unaligned is to be fixed, the spoofer
 # is safe to reject); the TLS failures by type and organisation.  Text
 # and --json, on SQLite and on a real PostgreSQL; --days and DOMAIN
-# narrow it; an empty store says "no reports" and exits 0.
+# narrow it; an empty store says "no reports" and exits 0; a report
+# file and a TLS report imported by authmilter-report import come out
+# in the summary.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 . "$SRCDIR/t/lib/pg.sh"
@@ -151,6 +153,81 @@ is "$(jq_py "$tmpdir/empty.json" '(d["domains"], d["tls"]["failures"])')" \
     "([], {})" "empty store: --json gives empty lists"
 check "SQLite: the reports stored" sqlite3 "$DB" ".read $DATA"
 checks SQLite "$tmpdir/sqlite.conf"
+
+# ---- a report file through import, then summary ----
+# rep.xml.gz: Yahoo's report on example.com for 2025-06-01, the three
+# kinds of source; tls.json: two failure types from one organisation
+IMP_NOW=1748826000	# 2025-06-02 01:00 UTC
+mkdir "$tmpdir/in"
+cat > "$tmpdir/in/rep.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">
+<report_metadata><org_name>Yahoo</org_name>
+<email>dmarchelp@yahooinc.com</email><report_id>imp-1</report_id>
+<date_range><begin>1748736000</begin><end>1748822400</end></date_range>
+</report_metadata>
+<policy_published><domain>example.com</domain><adkim>r</adkim>
+<aspf>r</aspf><p>quarantine</p><sp>none</sp></policy_published>
+<record><row><source_ip>192.0.2.10</source_ip><count>12</count>
+<policy_evaluated><disposition>none</disposition><dkim>pass</dkim>
+<spf>pass</spf></policy_evaluated></row>
+<identifiers><header_from>example.com</header_from></identifiers>
+<auth_results><dkim><domain>example.com</domain><selector>s1</selector>
+<result>pass</result></dkim><spf><domain>example.com</domain>
+<scope>mfrom</scope><result>pass</result></spf></auth_results></record>
+<record><row><source_ip>198.51.100.20</source_ip><count>8</count>
+<policy_evaluated><disposition>quarantine</disposition><dkim>fail</dkim>
+<spf>fail</spf></policy_evaluated></row>
+<identifiers><header_from>example.com</header_from></identifiers>
+<auth_results><spf><domain>bounce.newsletter.example</domain>
+<result>Pass</result></spf></auth_results></record>
+<record><row><source_ip>203.0.113.66</source_ip><count>2</count>
+<policy_evaluated><disposition>quarantine</disposition><dkim>fail</dkim>
+<spf>fail</spf></policy_evaluated></row>
+<identifiers><header_from>example.com</header_from></identifiers>
+<auth_results><spf><domain>example.com</domain><scope>mfrom</scope>
+<result>fail</result></spf></auth_results></record>
+</feedback>
+XML
+gzip "$tmpdir/in/rep.xml"
+cat > "$tmpdir/in/tls.json" <<'JSON'
+{"organization-name": "Google Inc.", "report-id": "imp-tls-1",
+ "contact-info": "smtp-tls-reporting@google.com",
+ "date-range": {"start-datetime": "2025-06-01T00:00:00Z",
+                "end-datetime": "2025-06-01T23:59:59Z"},
+ "policies": [{"policy": {"policy-type": "sts",
+                          "policy-domain": "example.com"},
+               "summary": {"total-successful-session-count": 50,
+                           "total-failure-session-count": 6},
+               "failure-details": [
+                 {"result-type": "certificate-expired",
+                  "receiving-mx-hostname": "mx.example.com",
+                  "failed-session-count": 4},
+                 {"result-type": "sts-policy-fetch-error",
+                  "receiving-mx-hostname": "mx.example.com",
+                  "failed-session-count": 2}]}]}
+JSON
+write_config "$tmpdir/imp.conf" "ReportStore sqlite:$tmpdir/imp.db"
+"$REPORT" import -c "$tmpdir/imp.conf" "$tmpdir/in/rep.xml.gz" \
+    "$tmpdir/in/tls.json" > "$tmpdir/imp.out" 2>&1
+ok $? "import: the report file and the TLS report imported"
+"$REPORT" summary -c "$tmpdir/imp.conf" --now "$IMP_NOW" --json \
+    > "$tmpdir/imp.json" 2>"$tmpdir/stderr"
+ok $? "import then summary: exit 0"
+I=$tmpdir/imp.json
+is "$(jq_py "$I" '[dom["example.com"][k] for k in ("messages", "dmarc_pass", "dmarc_fail")] + [dom["example.com"]["published"]["p"]]')" \
+    "[22, 12, 10, 'quarantine']" \
+    "import then summary: the imported counts and the published p" ||
+    diag "$(cat "$tmpdir/imp.out" "$tmpdir/stderr")"
+is "$(jq_py "$I" '[(s["ip"], s["ptr"], s["class"]) for s in dom["example.com"]["sources"]]')" \
+    "[('192.0.2.10', 'mail.example.com', 'pass'), ('198.51.100.20', 'out.newsletter.example', 'unaligned'), ('203.0.113.66', '', 'unauthenticated')]" \
+    "import then summary: the sources, their PTR names and classes"
+is "$(jq_py "$I" '[dom["example.com"]["readiness"][k] for k in ("verdict", "next_p", "would_reject", "fix")]')" \
+    "['not-ready', 'reject', 8, ['198.51.100.20']]" \
+    "import then summary: not ready for p=reject, the newsletter to fix"
+is "$(jq_py "$I" 'd["tls"]["failures"]')" \
+    "{'certificate-expired': 4, 'sts-policy-fetch-error': 2}" \
+    "import then summary: the TLS failures by type"
 
 # ---- usage ----
 "$REPORT" summary -c "$tmpdir/sqlite.conf" --days 0 >/dev/null 2>&1
