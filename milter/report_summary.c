@@ -470,6 +470,17 @@ json_domain(const struct summary_domain *d)
 	return j;
 }
 
+/* jset - obj[key] = v (taken), the key printable if not UTF-8 */
+static void
+jset(json_t *obj, const char *key, json_t *v)
+{
+	json_incref(v);
+	if (json_object_set_new(obj, key, v) == 0)
+		json_decref(v);
+	else
+		json_object_set_new(obj, pr(key), v);
+}
+
 /* json_tls - the TLS reports */
 static json_t *
 json_tls(const struct summary *sm)
@@ -477,25 +488,23 @@ json_tls(const struct summary *sm)
 	json_t *j = json_object(), *types = json_object();
 	json_t *orgs = json_object(), *pol = json_array(), *o, *ot;
 	const struct summary_tally *t;
-	size_t i;
+	size_t i, k;
 
 	json_object_set_new(j, "reports", json_integer(sm->tls_reports));
 	for (i = 0; i < sm->tls_types.n; i++)
-		json_object_set_new(types, pr(sm->tls_types.v[i].name),
+		jset(types, sm->tls_types.v[i].name,
 		    json_integer(sm->tls_types.v[i].n));
 	for (i = 0; i < sm->tls_orgs.n; i++) {
+		t = &sm->tls_orgs.v[i];
 		o = json_object();
-		json_object_set_new(o, "failed",
-		    json_integer(sm->tls_orgs.v[i].n));
-		json_object_set_new(o, "types", json_object());
-		json_object_set_new(orgs, pr(sm->tls_orgs.v[i].name), o);
-	}
-	for (i = 0; i < sm->tls_org_types.n; i++) {
-		t = &sm->tls_org_types.v[i];
-		o = json_object_get(orgs, pr(t->name));
-		if (o != NULL && (ot = json_object_get(o, "types")) != NULL)
-			json_object_set_new(ot, pr(t->sub),
-			    json_integer(t->n));
+		ot = json_object();
+		json_object_set_new(o, "failed", json_integer(t->n));
+		for (k = 0; k < sm->tls_org_types.n; k++)
+			if (strcmp(sm->tls_org_types.v[k].name, t->name) == 0)
+				jset(ot, sm->tls_org_types.v[k].sub,
+				    json_integer(sm->tls_org_types.v[k].n));
+		json_object_set_new(o, "types", ot);
+		jset(orgs, t->name, o);
 	}
 	for (i = 0; i < sm->tls_policies.n; i++) {
 		o = json_object();
