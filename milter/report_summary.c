@@ -27,6 +27,8 @@
 #include "report_cmd.h"
 
 #define TEXT_TOP	20	/* --top default: sources shown per domain */
+#define TEXT_TOP_MAX	1000000	/* --top at most */
+#define NOW_MAX		(INT64_MAX / 2)	/* --now at most: no overflow */
 #define PR_RING		8	/* printable copies alive at once */
 
 /* the options */
@@ -612,16 +614,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->json = 1;
 			break;
 		case 'N':
-			if (number(optarg, 0, INT64_MAX / 2, &o->now) == -1) {
+			if (number(optarg, 0, NOW_MAX, &o->now) == -1) {
 				fprintf(stderr, "authmilter-report: --now: not "
 				    "a unix time: %s\n", optarg);
 				return usage();
 			}
 			break;
 		case 't':
-			if (number(optarg, 0, 1000000, &v) == -1) {
+			if (number(optarg, 0, TEXT_TOP_MAX, &v) == -1) {
 				fprintf(stderr, "authmilter-report: --top: not "
-				    "a number from 0 to 1000000: %s\n", optarg);
+				    "a number from 0 to %d: %s\n", TEXT_TOP_MAX,
+				    optarg);
 				return usage();
 			}
 			o->top = (long)v;

@@ -83,6 +83,10 @@ checks() {
 	like "$text" "example\.com +1400 +11" \
 	    "$name: text: TLS sessions ok/failed of example.com"
 
+	summary "$conf" --top 1 example.com > "$tmpdir/top1"
+	like "$(cat "$tmpdir/top1")" "\.\.\. and 2 more sources \(45 messages\); --top 0 shows all" \
+	    "$name: text: --top 1: the sources not shown are counted"
+
 	# ---- --json ----
 	summary "$conf" --json > "$tmpdir/json"
 	is "$(cat "$tmpdir/rc")" 0 "$name: --json exits 0"
