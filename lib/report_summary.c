@@ -400,6 +400,15 @@ source_cmp(const void *a, const void *b)
 	return strcmp(x->ip, y->ip);
 }
 
+/* sort - qsort, which must not see a NULL array, even empty */
+static void
+sort(void *v, size_t n, size_t size, int (*cmp)(const void *,
+    const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 /* name_cmp - two names by their bytes */
 static int
 name_cmp(const void *a, const void *b)
@@ -475,26 +484,26 @@ report_summary_load(struct store *st, const char *domain, int64_t since,
 		memset(sm, 0, sizeof(*sm));
 		return -1;
 	}
-	qsort(sm->domains, sm->ndomains, sizeof(*sm->domains), domain_cmp);
+	sort(sm->domains, sm->ndomains, sizeof(*sm->domains), domain_cmp);
 	for (i = 0; i < sm->ndomains; i++) {
 		d = &sm->domains[i];
-		qsort(d->sources, d->nsources, sizeof(*d->sources),
+		sort(d->sources, d->nsources, sizeof(*d->sources),
 		    source_cmp);
 		for (j = 0; j < d->nsources; j++)
-			qsort(d->sources[j].reporters.v,
+			sort(d->sources[j].reporters.v,
 			    d->sources[j].reporters.n, sizeof(char *),
 			    name_cmp);
-		qsort(d->reporters.v, d->reporters.n, sizeof(*d->reporters.v),
+		sort(d->reporters.v, d->reporters.n, sizeof(*d->reporters.v),
 		    tally_cmp);
 		readiness(d);
 	}
-	qsort(sm->tls_types.v, sm->tls_types.n, sizeof(*sm->tls_types.v),
+	sort(sm->tls_types.v, sm->tls_types.n, sizeof(*sm->tls_types.v),
 	    tally_cmp);
-	qsort(sm->tls_orgs.v, sm->tls_orgs.n, sizeof(*sm->tls_orgs.v),
+	sort(sm->tls_orgs.v, sm->tls_orgs.n, sizeof(*sm->tls_orgs.v),
 	    tally_cmp);
-	qsort(sm->tls_org_types.v, sm->tls_org_types.n,
+	sort(sm->tls_org_types.v, sm->tls_org_types.n,
 	    sizeof(*sm->tls_org_types.v), tally_cmp);
-	qsort(sm->tls_policies.v, sm->tls_policies.n,
+	sort(sm->tls_policies.v, sm->tls_policies.n,
 	    sizeof(*sm->tls_policies.v), tally_name_cmp);
 	return 0;
 }
@@ -606,7 +615,7 @@ report_summary_ptr(struct summary *sm, struct dns_client *dc)
 	for (i = 0; i < sm->ndomains; i++)
 		for (j = 0; j < sm->domains[i].nsources; j++)
 			all[n++] = &sm->domains[i].sources[j];
-	qsort(all, n, sizeof(*all), src_ip_cmp);
+	sort(all, n, sizeof(*all), src_ip_cmp);
 	jobs = xcalloc(n, sizeof(*jobs));
 	for (i = 0; i < n; i++) {
 		if (njobs == 0 || strcmp(jobs[njobs - 1].srcs[0]->ip,
@@ -617,7 +626,7 @@ report_summary_ptr(struct summary *sm, struct dns_client *dc)
 		jobs[njobs - 1].n++;
 		add(&jobs[njobs - 1].messages, all[i]->messages);
 	}
-	qsort(jobs, njobs, sizeof(*jobs), job_cmp);
+	sort(jobs, njobs, sizeof(*jobs), job_cmp);
 	for (i = 0; i < njobs; i++) {
 		sb_init(&rn);
 		if (reverse_name(jobs[i].srcs[0]->ip, &rn) == 0)
