@@ -113,8 +113,9 @@ write_crlf(GMimeMessage *msg)
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, s);
 	g_mime_format_options_free(fo);
-	bytes = g_byte_array_ref(g_mime_stream_mem_get_byte_array(
-	    GMIME_STREAM_MEM(s)));
+	/* the array outlives the stream: ours to free */
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
 	g_object_unref(s);
 	return bytes;
 }
@@ -274,7 +275,7 @@ report_mail_build(const struct report_mail *m, struct strbuf *out,
 	if (rc == 0)
 		put_lf(out, (const char *)bytes->data, bytes->len);
 	dkim_signer_free(signer);
-	g_byte_array_unref(bytes);
+	g_byte_array_free(bytes, TRUE);
 	sb_free(&data);
 	return rc;
 }

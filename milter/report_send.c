@@ -276,15 +276,15 @@ mail_text(struct send *s, const char *domain, int64_t begin, int64_t end,
 	char b[32], e[32];
 
 	sb_init(&t);
-	sb_printf(&t, "This is a DMARC aggregate report (RFC 9990) from %s "
-	    "about mail from %s\nreceived from %s to %s (UTC): %llu "
+	sb_printf(&t, "This is a DMARC aggregate report (RFC 9990) from %s\n"
+	    "about mail from %s received from %s to %s (UTC):\n%llu "
 	    "messages in %llu records.\n\nReport-ID: %s\n",
 	    s->cf->report.org_name, domain, when(begin, b, sizeof(b)),
 	    when(end, e, sizeof(e)), (unsigned long long)stats->messages,
 	    (unsigned long long)stats->records, id);
 	if (s->cf->report.contact_info != NULL)
 		sb_printf(&t, "Contact: %s\n", s->cf->report.contact_info);
-	sb_printf(&t, "The report is attached as gzipped XML.  It is sent "
+	sb_printf(&t, "\nThe report is attached as gzipped XML.  It is sent "
 	    "because the DMARC\nrecord of %s asks for it (rua=).\n", domain);
 	return sb_detach(&t);
 }
