@@ -138,10 +138,45 @@ report_row_new(void)
 	return xcalloc(1, sizeof(struct report_row));
 }
 
-/* report_row_set - copy value into column c */
+/*
+ * utf8_len - the length of the well-formed UTF-8 sequence at s (RFC 3629:
+ * no overlong form, no surrogate, nothing above U+10FFFF), or 0
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * report_row_set - copy value into column c; a byte that is not part of
+ * well-formed UTF-8 becomes '?', since PostgreSQL refuses the row and
+ * the JSON spool the line otherwise, and the sender chooses these bytes
+ */
 void
 report_row_set(struct report_row *r, enum report_col c, const char *value)
 {
+	size_t i, n;
+	char *v;
+
 	if (c == RC_T) {
 		r->t = value != NULL ? strtoll(value, NULL, 10) : 0;
 		return;
@@ -149,7 +184,16 @@ report_row_set(struct report_row *r, enum report_col c, const char *value)
 	if (c >= RC_NCOLS)
 		return;
 	free(r->col[c]);
-	r->col[c] = value != NULL ? xstrdup(value) : NULL;
+	r->col[c] = NULL;
+	if (value == NULL)
+		return;
+	v = xstrdup(value);
+	for (i = 0; v[i] != '\0'; i += n)
+		if ((n = utf8_len((unsigned char *)v + i)) == 0) {
+			v[i] = '?';
+			n = 1;
+		}
+	r->col[c] = v;
 }
 
 /* report_row_free - release a row */

@@ -61,7 +61,10 @@
  *	returns 0, or -1 with err.
  *
  *	report_row_new() gives a row with every text column "" and t 0;
- *	report_row_set() copies value into a column (t: decimal digits);
+ *	report_row_set() copies value into a column (t: decimal digits),
+ *	each byte that is not part of well-formed UTF-8 replaced by '?'
+ *	(a sender's bytes must not make the store or the spool refuse
+ *	the row);
  *	report_col_lookup() finds a column by its name (0, or -1).
  */
 #ifndef AUTHMILTER_REPORT_HISTORY_H

@@ -46,32 +46,99 @@ store_kind(const struct store *st)
 	return st->be->name;
 }
 
+/* a caller's row function, to tell its stop from a database error */
+struct relay {
+	store_row_fn	 fn;
+	void		*arg;
+	int		 stopped;
+};
+
+/* relay_row - hand a row to the caller's fn, noting a stop */
+static int
+relay_row(void *arg, const struct store_val *v, size_t n)
+{
+	struct relay *r = arg;
+	int rc;
+
+	if ((rc = r->fn(r->arg, v, n)) != 0)
+		r->stopped = 1;
+	return rc;
+}
+
+/* doomed - the error for a statement in a transaction that failed */
+static int
+doomed(struct store *st, struct strbuf *err)
+{
+	sb_printf(err, "%s: transaction aborted by an earlier error in it; "
+	    "roll it back", st->be->name);
+	return -1;
+}
+
 /* store_exec - one statement, its rows to fn */
 int
 store_exec(struct store *st, const char *sql, const struct store_val *p,
     size_t np, store_row_fn fn, void *arg, struct strbuf *err)
 {
-	return st->be->exec(st, sql, p, np, fn, arg, err);
+	struct relay r = { fn, arg, 0 };
+	int rc;
+
+	if (st->tx_failed)
+		return doomed(st, err);
+	rc = st->be->exec(st, sql, p, np, fn != NULL ? relay_row : NULL, &r,
+	    err);
+	/* a database error dooms the transaction, as PostgreSQL does */
+	if (rc != 0 && !r.stopped && st->in_tx)
+		st->tx_failed = 1;
+	return rc;
 }
 
 /* store_begin - start a write transaction */
 int
 store_begin(struct store *st, struct strbuf *err)
 {
-	return st->be->begin(st, err);
+	if (st->in_tx) {
+		sb_printf(err, "%s: a transaction is already open",
+		    st->be->name);
+		return -1;
+	}
+	if (st->be->begin(st, err) == -1)
+		return -1;
+	st->in_tx = 1;
+	st->tx_failed = 0;
+	return 0;
 }
 
-/* store_commit - end the transaction */
+/* store_commit - end the transaction; -1 if anything in it failed */
 int
 store_commit(struct store *st, struct strbuf *err)
 {
-	return st->be->commit(st, err);
+	int failed = st->tx_failed;
+
+	if (!st->in_tx) {
+		sb_printf(err, "%s: commit: no transaction is open",
+		    st->be->name);
+		return -1;
+	}
+	st->in_tx = 0;
+	st->tx_failed = 0;
+	if (failed) {
+		st->be->rollback(st);
+		sb_printf(err, "%s: commit: the transaction was rolled back, "
+		    "a statement in it failed", st->be->name);
+		return -1;
+	}
+	if (st->be->commit(st, err) == 0)
+		return 0;
+	st->be->rollback(st);		/* nothing of it is kept */
+	return -1;
 }
 
-/* store_rollback - undo the transaction */
+/* store_rollback - undo the transaction; harmless without one */
 void
 store_rollback(struct store *st)
 {
+	st->in_tx = 0;
+	st->tx_failed = 0;
 	st->be->rollback(st);
 }
 
@@ -79,7 +146,17 @@ store_rollback(struct store *st)
 int
 store_lock(struct store *st, const char *name, struct strbuf *err)
 {
-	return st->be->lock(st, name, err);
+	if (!st->in_tx) {
+		sb_printf(err, "%s: lock %s: no transaction is open",
+		    st->be->name, name);
+		return -1;
+	}
+	if (st->tx_failed)
+		return doomed(st, err);
+	if (st->be->lock(st, name, err) == 0)
+		return 0;
+	st->tx_failed = 1;
+	return -1;
 }
 
 /* store_int - an integer parameter */

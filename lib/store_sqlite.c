@@ -6,6 +6,7 @@
  * busy timeout makes writers wait for each other instead of failing.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,6 @@
 #include "store.h"
 
 #define BUSY_WAIT_MS	30000	/* a writer waits this long for another */
-#define MAX_COLUMNS	64
 
 struct store_sqlite {
 	struct store	 st;
@@ -30,39 +30,88 @@ fail(struct store_sqlite *s, const char *what, struct strbuf *err)
 	return -1;
 }
 
+/*
+ * bind - parameter $N is p[N - 1], found by its name, so $2 may come
+ * before $1 and $1 be used twice; each one given must be used, and
+ * each one used given, as PostgreSQL has it
+ */
+static int
+bind(struct store_sqlite *s, sqlite3_stmt *stmt, const struct store_val *p,
+    size_t np, struct strbuf *err)
+{
+	char name[16];
+	size_t i;
+	int k, rc;
+
+	if ((size_t)sqlite3_bind_parameter_count(stmt) > np) {
+		sb_printf(err, "sqlite %s: bind: the statement has %d "
+		    "parameters, %zu given", s->path,
+		    sqlite3_bind_parameter_count(stmt), np);
+		return -1;
+	}
+	for (i = 0; i < np; i++) {
+		snprintf(name, sizeof(name), "$%zu", i + 1);
+		if ((k = sqlite3_bind_parameter_index(stmt, name)) == 0) {
+			sb_printf(err, "sqlite %s: bind: no parameter %s in "
+			    "the statement", s->path, name);
+			return -1;
+		}
+		if (p[i].type == STORE_INT)
+			rc = sqlite3_bind_int64(stmt, k, p[i].i);
+		else if (p[i].type == STORE_TEXT)
+			rc = sqlite3_bind_text(stmt, k, p[i].s, -1,
+			    SQLITE_STATIC);
+		else
+			rc = sqlite3_bind_null(stmt, k);
+		if (rc != SQLITE_OK)
+			return fail(s, "bind", err);
+	}
+	return 0;
+}
+
 /* sq_exec - one statement, rows streamed to fn */
 static int
 sq_exec(struct store *st, const char *sql, const struct store_val *p,
     size_t np, store_row_fn fn, void *arg, struct strbuf *err)
 {
 	struct store_sqlite *s = (struct store_sqlite *)st;
-	struct store_val cols[MAX_COLUMNS];
-	sqlite3_stmt *stmt;
+	struct store_val cols[STORE_MAX_COLUMNS];
+	sqlite3_stmt *stmt, *next;
+	const char *tail;
 	size_t i, n;
 	int rc, stop = 0;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (np > STORE_MAX_PARAMS) {
+		sb_printf(err, "sqlite %s: %zu parameters, more than %d",
+		    s->path, np, STORE_MAX_PARAMS);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, &tail) != SQLITE_OK)
 		return fail(s, "prepare", err);
-	for (i = 0; i < np; i++) {
-		if (p[i].type == STORE_INT)
-			rc = sqlite3_bind_int64(stmt, (int)i + 1, p[i].i);
-		else if (p[i].type == STORE_TEXT)
-			rc = sqlite3_bind_text(stmt, (int)i + 1, p[i].s, -1,
-			    SQLITE_STATIC);
-		else
-			rc = sqlite3_bind_null(stmt, (int)i + 1);
-		if (rc != SQLITE_OK) {
-			fail(s, "bind", err);
-			sqlite3_finalize(stmt);
-			return -1;
-		}
+	/* one statement a call, as PostgreSQL's extended protocol has it */
+	next = NULL;
+	if (sqlite3_prepare_v2(s->db, tail, -1, &next, NULL) != SQLITE_OK ||
+	    next != NULL) {
+		sb_printf(err, "sqlite %s: prepare: more than one statement",
+		    s->path);
+		sqlite3_finalize(next);
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	n = (size_t)sqlite3_column_count(stmt);
+	if (fn != NULL && n > STORE_MAX_COLUMNS) {
+		sb_printf(err, "sqlite %s: prepare: a row of %zu columns, more "
+		    "than %d", s->path, n, STORE_MAX_COLUMNS);
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	if (bind(s, stmt, p, np, err) == -1) {
+		sqlite3_finalize(stmt);
+		return -1;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (fn == NULL)
 			continue;
-		n = (size_t)sqlite3_column_count(stmt);
-		if (n > MAX_COLUMNS)
-			n = MAX_COLUMNS;
 		for (i = 0; i < n; i++) {
 			switch (sqlite3_column_type(stmt, (int)i)) {
 			case SQLITE_NULL:
@@ -130,12 +179,14 @@ sq_commit(struct store *st, struct strbuf *err)
 	return -1;
 }
 
-/* sq_rollback - undo the transaction */
+/* sq_rollback - undo the transaction, if one is open */
 static void
 sq_rollback(struct store *st)
 {
 	struct store_sqlite *s = (struct store_sqlite *)st;
 
+	if (sqlite3_get_autocommit(s->db))
+		return;
 	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
