@@ -203,6 +203,7 @@ destinations(struct send *s, const char *domain, const char *rua,
 {
 	struct strbuf notes, why;
 	char **addrs, *line, *next;
+	enum report_dest_verdict v;
 	size_t n, i, k = 0;
 
 	*tempfail = 0;
@@ -221,12 +222,12 @@ destinations(struct send *s, const char *domain, const char *rua,
 			    "own sender (no report about a report)", domain,
 			    addrs[i]);
 			free(addrs[i]);
-		} else if (report_dest_check(s->dc, domain, addrs[i], &why) ==
-		    REPORT_DEST_OK) {
+		} else if ((v = report_dest_check(s->dc, domain, addrs[i],
+		    &why)) == REPORT_DEST_OK) {
 			say("%s: destination %s: %s", domain, addrs[i], why.s);
 			addrs[k++] = addrs[i];
 		} else {
-			if (strstr(why.s, "temporary failure") != NULL)
+			if (v == REPORT_DEST_TEMPFAIL)
 				*tempfail = 1;
 			say("%s: not mailed to %s: %s", domain, addrs[i],
 			    why.s);
@@ -631,7 +632,7 @@ report_cmd_send(int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
 		case 'n': s.dry_run = optarg; break;
-		case 'D': s.only = optarg; break;
+		case 'D': str_lower(optarg); s.only = optarg; break;
 		default: return usage();
 		}
 	}

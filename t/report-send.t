@@ -152,6 +152,14 @@ is "$(mails | wc -l)" 0 "dry run: nothing handed to sendmail"
 is "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM report_claim')" 0 \
     "dry run: nothing claimed"
 
+# the periods are UTC days whatever the local time zone
+mkdir "$tmpdir/dry-tz"
+TZ=Pacific/Kiritimati "$REPORT" send -c "$tmpdir/a.conf" --day "$DAY1" \
+    --domain REP.example --dry-run "$tmpdir/dry-tz" > /dev/null 2>&1
+like "$(ls "$tmpdir/dry-tz")" "^mx\.example\.net!rep\.example!$Y1!$((Y1 + 86399))!" \
+    "dry run in UTC+14 with --domain: the same UTC day, that domain only"
+is "$(ls "$tmpdir/dry-tz" | wc -l)" 2 "... one report, one mail"
+
 # ---- a failing sendmail: the report stays owed, same ID next time ----
 touch "$tmpdir/fail"
 "$REPORT" send -c "$tmpdir/a.conf" --day "$DAY2" > "$tmpdir/fail.log" 2>&1
