@@ -18,7 +18,17 @@
  *	GROUP BY and rows are streamed.  <policy_published> is the
  *	record as last seen in the period.  <end> is m->end - 1.
  *	stats gets the number of <record> elements and of messages.
- *	It returns 0, or -1 with err (nothing useful is left at path).
+ *	It returns 0, or -1 with err (nothing useful is left at path:
+ *	the file is written beside it and renamed when complete).  A
+ *	domain with no row in the period is an error too (a report has
+ *	at least one <record>); stats is then zero.
+ *
+ *	The XML is in REPORT_XML_NS with <version>1.0</version>.  A
+ *	value outside RFC 9990's vocabulary for its element is written
+ *	as authmilter-report(8), REPORT FORMAT, says; text is made valid
+ *	XML (bytes that are not well-formed UTF-8 of a character XML
+ *	allows become '?') and escaped by libxml2.  At most
+ *	REPORT_DKIM_MAX <dkim> elements per record, passes first.
  */
 #ifndef AUTHMILTER_REPORT_BUILD_H
 #define AUTHMILTER_REPORT_BUILD_H
@@ -27,6 +37,9 @@
 
 #include "store.h"
 #include "util.h"
+
+#define REPORT_XML_NS	"urn:ietf:params:xml:ns:dmarc-2.0"
+#define REPORT_DKIM_MAX	100	/* <dkim> per record: RFC 9990 SHOULD */
 
 struct report_meta {
 	const char	*org_name;	/* ReportOrgName */
