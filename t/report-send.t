@@ -148,6 +148,18 @@ like "$info" "^to=dmarc@rep\.example$" "dry run: To is the rua address (!size ig
 like "$info" "^auto=auto-generated$" "dry run: Auto-Submitted: auto-generated"
 is "$(zcat "$tmpdir/dry/$gz" | grep -c "<report_id>$id</report_id>")" 1 \
     "dry run: the .xml.gz is the report, gzipped"
+is "$(zcat "$tmpdir/dry/$gz" | sed -n 's/.*<count>\([0-9]*\)<\/count>.*/\1/p' | awk "{ s += \$1 } END { print s }")" 3 \
+    "dry run: the report counts the three messages of the day"
+like "$(zcat "$tmpdir/dry/$gz" | tr -d ' \n')" "<date_range><begin>$Y1</begin><end>$((Y1 + 86399))</end></date_range>" \
+    "dry run: the report's date range is the UTC day"
+if command -v xmllint >/dev/null 2>&1; then
+	zcat "$tmpdir/dry/$gz" > "$tmpdir/dry.xml"
+	check "dry run: the report passes xmllint against the RFC 9990 schema" \
+	    xmllint --noout --schema "$SRCDIR/t/data/report/dmarc-2.0.xsd" \
+	    "$tmpdir/dry.xml" 2>/dev/null
+else
+	ok 0 "xmllint # SKIP xmllint not installed"
+fi
 is "$(mails | wc -l)" 0 "dry run: nothing handed to sendmail"
 is "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM report_claim')" 0 \
     "dry run: nothing claimed"
