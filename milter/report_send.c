@@ -429,6 +429,17 @@ one_report(struct send *s, const char *domain, int64_t begin, int64_t end)
 	when(begin, b, sizeof(b));
 	sb_init(&err);
 	sb_init(&rua);
+	if (!report_dest_is_host(domain)) {
+		/* it names files and goes into a Subject: no odd bytes */
+		sb_put_printable(&rua, domain, 100);
+		say("policy domain \"%s\" skipped: not a host name", rua.s);
+		if (s->dry_run == NULL && report_claim_skip(s->st, domain,
+		    begin, end, s->now, s->host, &err) == -1) {
+			say("%s: %s", rua.s, err.s);
+			s->failed = 1;
+		}
+		goto out;
+	}
 	if ((settled = report_claim_settled(s->st, domain, begin, &err)) != 0) {
 		if (settled == -1) {
 			say("%s %s: failed: %s", domain, b, err.s);

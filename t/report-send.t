@@ -79,6 +79,7 @@ day_rows() {
 	rows "$1" skip.example "mailto:d@skip.example" 1
 	rows "$1" loop.example "mailto:reports@mx.example.net" 1
 	rows "$1" norua.example "" 1
+	rows "$1" "../evil.example" "mailto:d@evil.example" 1
 }
 
 # mailinfo FILE - what a report mail holds, one "key=value" a line
@@ -160,6 +161,9 @@ if command -v xmllint >/dev/null 2>&1; then
 else
 	ok 0 "xmllint # SKIP xmllint not installed"
 fi
+like "$(cat "$tmpdir/dry.log")" 'policy domain "\.\./evil\.example" skipped: not a host name' \
+    "a policy domain that is no host name is skipped (it would name a file)"
+is "$(find "$tmpdir" -name '*evil*' | wc -l)" 0 "... and no file has its name"
 is "$(mails | wc -l)" 0 "dry run: nothing handed to sendmail"
 is "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM report_claim')" 0 \
     "dry run: nothing claimed"
@@ -308,8 +312,8 @@ elif pg_start && pg_createdb reports; then
 	is "$(mails | wc -l)" 4 "PostgreSQL: four mails in all"
 	is "$(pg_psql reports "SELECT COUNT(*) FROM report_claim WHERE state = 'sent'")" 4 \
 	    "PostgreSQL: four claims sent"
-	is "$(pg_psql reports "SELECT COUNT(*) FROM report_claim WHERE state = 'skipped'")" 4 \
-	    "PostgreSQL: four settled as skipped (bad, skip, loop, norua)"
+	is "$(pg_psql reports "SELECT COUNT(*) FROM report_claim WHERE state = 'skipped'")" 5 \
+	    "PostgreSQL: five settled as skipped (bad, skip, loop, norua, ../evil)"
 	"$REPORT" send -c "$tmpdir/pg.conf" > "$tmpdir/pg3.log" 2>&1
 	is "$(mails | wc -l)" 4 "PostgreSQL: a third run sends nothing"
 	m=$(mail_for rep.example "$Y1")
