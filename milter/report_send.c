@@ -259,9 +259,14 @@ write_file(const char *path, const char *data, size_t len,
     struct strbuf *err)
 {
 	FILE *fp;
+	int bad;
 
-	if ((fp = fopen(path, "w")) == NULL ||
-	    fwrite(data, 1, len, fp) != len || fclose(fp) != 0) {
+	if ((fp = fopen(path, "w")) == NULL) {
+		sb_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	bad = fwrite(data, 1, len, fp) != len;
+	if (fclose(fp) != 0 || bad) {
 		sb_printf(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -298,8 +303,9 @@ deliver(struct send *s, const char *domain, int64_t begin, int64_t end,
 	struct report_meta meta;
 	struct report_stats stats = { 0, 0 };
 	struct report_mail m;
-	struct strbuf file, gz, eml, subject, msg;
+	struct strbuf file, gz, eml, subject, msg, rcpts;
 	char *text = NULL, b[32];
+	size_t i;
 	int rc = -1;
 
 	sb_init(&file);
@@ -351,12 +357,16 @@ deliver(struct send *s, const char *domain, int64_t begin, int64_t end,
 	s->mails++;
 	rc = report_mail_send(s->cf->report.sendmail, s->cf->report.email,
 	    to, msg.s, msg.len, err);
-	if (rc == 0)
-		say("%s %s: sent report %s to %s%s (%llu messages, %llu "
+	if (rc == 0) {
+		sb_init(&rcpts);
+		for (i = 0; to[i] != NULL; i++)
+			sb_printf(&rcpts, "%s%s", i > 0 ? ", " : "", to[i]);
+		say("%s %s: sent report %s to %s (%llu messages, %llu "
 		    "records, %zu bytes)", domain, when(begin, b, sizeof(b)),
-		    id, to[0], to[1] != NULL ? " and others" : "",
-		    (unsigned long long)stats.messages,
+		    id, rcpts.s, (unsigned long long)stats.messages,
 		    (unsigned long long)stats.records, msg.len);
+		sb_free(&rcpts);
+	}
 out:
 	if (s->dry_run == NULL)
 		unlink(gz.s);
@@ -396,6 +406,14 @@ claim(struct send *s, const char *domain, int64_t begin, int64_t end,
 	} else if (rc == REPORT_CLAIM_BUSY) {
 		say("%s %s: claimed by %s less than %d s ago: left to it",
 		    domain, b, c.host, REPORT_CLAIM_STALE);
+	} else if (c.report_id[0] == '\0' || c.report_id[strspn(c.report_id,
+	    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+	    != '\0') {
+		/* not one of ours: it would name a file */
+		say("%s %s: failed: the claim's report ID is not letters and "
+		    "digits", domain, b);
+		s->failed = 1;
+		rc = REPORT_CLAIM_BUSY;
 	} else {
 		memcpy(id, c.report_id, REPORT_ID_LEN + 1);
 		if (c.retry)
