@@ -92,6 +92,12 @@ sources() {
 			# shellcheck disable=SC2046
 			echo -lcrypto -lidn2 -pthread \
 			    $(pkg-config --cflags --libs $libs_lib) ;;
+	fuzz_report)	# the import path: unpack, both parsers, MIME
+			# shellcheck disable=SC2046
+			echo lib/report_unpack.c lib/report_parse.c \
+			    lib/report_tlsrpt.c lib/report_mime.c lib/util.c \
+			    lib/log.c $(pkg-config --cflags --libs \
+			    libxml-2.0 zlib libarchive jansson gmime-3.0) ;;
 	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
 	esac
 }
