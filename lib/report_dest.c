@@ -127,7 +127,8 @@ one_uri(const char *uri, size_t len, struct strbuf *notes)
 	}
 	if (strlen(addr) > REPORT_ADDR_MAX ||
 	    (at = strrchr(addr, '@')) == NULL ||
-	    !good_local(addr, (size_t)(at - addr)) || !report_dest_is_host(at + 1)) {
+	    !good_local(addr, (size_t)(at - addr)) ||
+	    !report_dest_is_host(at + 1)) {
 		note(notes, uri, len, "not a plain local@domain address");
 		free(addr);
 		return NULL;

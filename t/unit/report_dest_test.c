@@ -75,10 +75,12 @@ main(void)
 	check("mailto:a%", "", 1, "a % at the end is refused");
 	check("mailto:noat.example.com", "", 1, "no @: refused");
 	check("mailto:a@b@example.com", "", 1, "two @: refused");
-	check("mailto:\"a b\"@example.com", "", 1, "a quoted local part: refused");
+	check("mailto:\"a b\"@example.com", "", 1,
+	    "a quoted local part: refused");
 	check("mailto:a%0d%0aBcc:x@example.com", "", 1,
 	    "CR LF smuggled in: refused");
-	check("mailto:a@-bad.example", "", 1, "a label starting with -: refused");
+	check("mailto:a@-bad.example", "", 1,
+	    "a label starting with -: refused");
 	check("mailto:a@localhost", "", 1, "a host of one label: refused");
 	check("mailto:a..b@example.com", "", 1, "two dots in a row: refused");
 	check("", "", 0, "empty rua: nothing");
@@ -100,8 +102,9 @@ main(void)
 		free(got);
 	}
 	sb_free(&many);
-	ok(report_dest_is_host("a.example") && !report_dest_is_host("a_b.example")
-	    && !report_dest_is_host("example.") && !report_dest_is_host(""),
+	ok(report_dest_is_host("a.example") &&
+	    !report_dest_is_host("a_b.example") &&
+	    !report_dest_is_host("example.") && !report_dest_is_host(""),
 	    "report_dest_is_host");
 	return tap_done();
 }
