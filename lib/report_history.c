@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "store.h"
+#include "report_claim.h"
 #include "report_history.h"
 
 static const char *const cols[RC_NCOLS] = {
@@ -64,6 +65,8 @@ report_history_schema(struct store *st, struct strbuf *err)
 	if (rc == 0)
 		rc = store_exec(st, "CREATE INDEX IF NOT EXISTS dmarc_row_t "
 		    "ON dmarc_row (t)", NULL, 0, NULL, NULL, err);
+	if (rc == 0)		/* prune reads it */
+		rc = report_claim_schema(st, err);
 	return rc;
 }
 
@@ -106,14 +109,26 @@ report_history_insert(struct store *st, struct report_row *const *rows,
 	return rc;
 }
 
-/* report_history_prune - remove rows older than before */
+/*
+ * report_history_prune - remove rows older than before that no report
+ * waits for: rows without a policy domain; rows of a period whose
+ * report is settled (sent, skipped or expired, see report_claim.h);
+ * rows of a domain and UTC day in which no row carried a rua
+ */
 int
 report_history_prune(struct store *st, int64_t before, struct strbuf *err)
 {
 	struct store_val p = store_int(before);
 
-	return store_exec(st, "DELETE FROM dmarc_row WHERE t < $1", &p, 1,
-	    NULL, NULL, err);
+	return store_exec(st, "DELETE FROM dmarc_row WHERE t < $1 AND "
+	    "(policy_domain = '' OR EXISTS (SELECT 1 FROM report_claim c "
+	    "WHERE c.policy_domain = dmarc_row.policy_domain AND "
+	    "c.begin_t <= dmarc_row.t AND dmarc_row.t < c.end_t AND "
+	    "c.state <> 'claimed') OR NOT EXISTS (SELECT 1 FROM dmarc_row r "
+	    "WHERE r.policy_domain = dmarc_row.policy_domain AND "
+	    "r.t >= dmarc_row.t / 86400 * 86400 AND "
+	    "r.t < dmarc_row.t / 86400 * 86400 + 86400 AND r.rua <> ''))",
+	    &p, 1, NULL, NULL, err);
 }
 
 /* report_row_new - a row of empty columns */

@@ -54,7 +54,11 @@
  *	report_history_schema() creates what is missing (table and
  *	index); report_history_insert() adds n rows in one statement each,
  *	inside the caller's transaction; report_history_prune() removes
- *	rows older than before.  Each returns 0, or -1 with err.
+ *	rows older than before that no aggregate report waits for: a row
+ *	stays while its policy domain had a rua that day and the report
+ *	of its period is not settled in report_claim (report_claim.h;
+ *	the schema creates that table too, since prune reads it).  Each
+ *	returns 0, or -1 with err.
  *
  *	report_row_new() gives a row with every text column "" and t 0;
  *	report_row_set() copies value into a column (t: decimal digits),

@@ -90,6 +90,13 @@ for n in 12 20; do
 	done
 done >>"$tmpdir/zones.yml"
 
+# wildcards (RFC 4592), for t/report-send.t's *._report._dmarc names
+cat >>"$tmpdir/zones.yml" <<'EOF'
+"*.wild.test":
+  - TXT: "v=DMARC1"
+real.wild.test:
+  - A: 192.0.2.9
+EOF
 start_dns "$tmpdir/zones.yml" -- --query-log "$tmpdir/qlog"
 S=$DNS_SERVER
 
@@ -148,6 +155,17 @@ is "$(records "$out")" 'SPF "v=spf1 -all";TXT "v=spf1 -all";' \
     "an SPF record is served as TXT too"
 out=$(q txtnone.test TXT)
 like "$out" ' TXT nodata ' "TXT: NONE suppresses the TXT copy of SPF"
+
+# ---- wildcards: "*.wild.test" answers below wild.test ----
+out=$(q any.wild.test TXT)
+is "$(records "$out")" 'TXT "v=DMARC1";' "a wildcard answers for a name it covers"
+like "$out" '^any\.wild\.test TXT data ' "... as the name asked"
+like "$(q a.b.wild.test TXT)" ' TXT data ' \
+    "a wildcard covers names several labels down"
+like "$(q real.wild.test TXT)" ' TXT nodata ' \
+    "a name that exists is not covered: NODATA"
+like "$(q x.real.wild.test TXT)" ' TXT nxdomain ' \
+    "below an existing name the wildcard does not apply (closest encloser)"
 out=$(q typetimeout.test TXT typetimeout.test A)
 like "$out" 'typetimeout\.test TXT data ' \
     "TIMEOUT after a record of the type: answered"

@@ -39,7 +39,12 @@
 #	  holds the records of that type seen so far ("TYPE: TIMEOUT" times out
 #	  that type only);
 #	- a name that is not in the zones is NXDOMAIN, except names starting
-#	  with "error.", which time out;
+#	  with "error.", which time out, and names a wildcard covers;
+#	- a wildcard "*.parent.example" answers, as itself, for a name
+#	  under parent.example that is not in the zones, when
+#	  parent.example is the name's closest encloser (RFC 4592: the
+#	  longest parent that is in the zones or has names below it there);
+#	  faults, DELAY and TTL of the wildcard entry apply too;
 #	- a CNAME is followed (up to 16 steps, loops stop) and the chain is
 #	  answered, as a recursive server does; a timeout anywhere on the chain
 #	  times the query out.
@@ -215,6 +220,13 @@ def absname(n):
 class Server:
     def __init__(self, zones, delay_ms, qlog):
         self.zones = zones
+        # every proper parent of a zone name: they exist (as empty
+        # non-terminals at least) when finding a wildcard's encloser
+        self.parents = set()
+        for key in zones:
+            labels = key.split('.')
+            for i in range(1, len(labels)):
+                self.parents.add('.'.join(labels[i:]))
         self.delay_ms = delay_ms
         self.qlog = qlog
         self.qlog_lock = threading.Lock()
@@ -227,7 +239,7 @@ class Server:
         Returns None for a name that does not exist, else a list of
         (TYPE, value); raises Timeout."""
         key = norm(name)
-        e = self.zones.get(key)
+        e = self.entry(key)
         if e is None:
             if key.startswith('error.'):
                 raise Timeout()
@@ -251,8 +263,20 @@ class Server:
             out.append(item)
         return out
 
+    def entry(self, key):
+        """The Entry answering for key: its own, or a wildcard's."""
+        e = self.zones.get(key)
+        if e is not None:
+            return e
+        labels = key.split('.')
+        for i in range(1, len(labels)):
+            parent = '.'.join(labels[i:])
+            if parent in self.zones or parent in self.parents:
+                return self.zones.get('*.' + parent)
+        return None
+
     def ttl_of(self, name):
-        e = self.zones.get(norm(name))
+        e = self.entry(norm(name))
         return e.ttl if e is not None else DEFAULT_TTL
 
     def soa(self, name):
@@ -341,7 +365,7 @@ class Server:
         qtype_text = dns.rdatatype.to_text(question.rdtype)
         self.log(qname.to_text(omit_final_dot=True), qtype_text,
                  'tcp' if tcp else 'udp')
-        e = self.zones.get(norm(text_of(qname)))
+        e = self.entry(norm(text_of(qname)))
         faults = e.faults if e is not None else set()
         delay = self.delay_ms + (e.delay_ms if e is not None else 0)
         if delay > 0:

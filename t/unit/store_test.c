@@ -7,7 +7,7 @@
  * failed statement dooms its transaction on both backends,
  * ON CONFLICT DO NOTHING, store_lock makes another process wait, the
  * schema is made by several processes at once, and history rows are
- * inserted and pruned.
+ * inserted and pruned (only once their report is settled).
  *
  *	store_test [URL]
  *
@@ -854,6 +854,13 @@ test_history(struct store *st)
 	query(st, &g, "SELECT dkim FROM dmarc_row WHERE t = 3000", NULL, 0);
 	ok(g.rows == 1 && g.type[0] == STORE_TEXT && strcmp(g.s[0], "") == 0,
 	    "an empty column is \"\", not NULL");
+	/* every row has a rua: kept while its report is owed */
+	ok(report_history_prune(st, 2500, &err) == 0 &&
+	    count(st, "SELECT COUNT(*) FROM dmarc_row") == 3,
+	    "report_history_prune keeps rows whose report is owed");
+	ok(store_exec(st, "INSERT INTO report_claim VALUES ('policy_domain', "
+	    "0, 2500, 'x', 'sent', 0, 'h')", NULL, 0, NULL, NULL, &err) == 0,
+	    "their report is marked sent");
 	ok(report_history_prune(st, 2500, &err) == 0,
 	    "report_history_prune before 2500");
 	query(st, &g, "SELECT t FROM dmarc_row", NULL, 0);
