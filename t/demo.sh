@@ -36,9 +36,12 @@ echo
 
 echo "== starting the demo DNS server, authmilter and Postfix"
 start_dns "$top/t/data/zones/spf.yml" "$top/t/data/zones/dmarc-postfix.yml" \
-    "$tmpdir/keys.yml" || exit 1
+    "$top/t/data/zones/demo.yml" "$tmpdir/keys.yml" || exit 1
 write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
-    "SignDaemons ORIGINATING"
+    "SignDaemons ORIGINATING" "DMARCReports yes" \
+    "ReportStore sqlite:$tmpdir/reports.db" \
+    "ReportSpool $tmpdir/report-spool.jsonl" \
+    "ReportOrgName mx.example.net" "ReportEmail dmarc-reports@example.org"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
 start_postfix || exit 1
 cat <<EOT
@@ -117,5 +120,71 @@ echo
 
 echo "== authmilter's log, one line per message:"
 grep 'action=' "$AM_LOG" | sed 's/^/   /'
+echo
+
+# the writer thread commits rows in batches: wait until the inbound
+# messages' rows are in the store before reporting on them
+for i in $(seq 50); do
+	[ "$(sqlite3 "$tmpdir/reports.db" 'SELECT COUNT(*) FROM dmarc_row' 2>/dev/null)" \
+	    -ge 5 ] 2>/dev/null && break
+	sleep 0.2
+done
+n=$((n + 1))
+echo "== $n. DMARC reports: what authmilter would send for today's traffic"
+echo "   (DMARCReports yes: each verdict above was recorded in $tmpdir/reports.db;"
+echo "    example.org publishes \"v=DMARC1; p=none; rua=mailto:dmarc@example.org\")"
+mkdir "$tmpdir/outbox"
+"$build/milter/authmilter-report" send -c "$tmpdir/authmilter.conf" \
+    --day "$(date -u +%F)" --dry-run "$tmpdir/outbox" 2>&1 | sed 's/^/   /'
+for f in "$tmpdir"/outbox/*.eml; do
+	[ -f "$f" ] || continue
+	echo "   the mail ($(basename "$f")), its headers:"
+	sed -n '/^Subject:\|^From:\|^To:\|^DKIM-Signature:/p' "$f" | cut -c1-76 |
+	    sed 's/^/     /'
+done
+for f in "$tmpdir"/outbox/*.xml.gz; do
+	[ -f "$f" ] || continue
+	echo "   the report ($(basename "$f")):"
+	gzip -dc "$f" | xmllint --format - | sed 's/^/     /'
+done
+echo
+
+n=$((n + 1))
+echo "== $n. DMARC reports: reading what a big receiver says about example.org"
+begin=$(( $(date -u +%s) / 86400 * 86400 - 86400 ))
+cat > "$tmpdir/sample-report.xml" <<EOX
+<?xml version="1.0" encoding="UTF-8"?>
+<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">
+ <report_metadata><org_name>big-receiver.example</org_name>
+  <email>noreply-dmarc@big-receiver.example</email>
+  <report_id>demo$begin</report_id>
+  <date_range><begin>$begin</begin><end>$((begin + 86399))</end></date_range>
+ </report_metadata>
+ <policy_published><domain>example.org</domain><p>none</p><adkim>r</adkim>
+  <aspf>r</aspf><testing>n</testing><discovery_method>treewalk</discovery_method>
+ </policy_published>
+ <record><row><source_ip>192.0.2.1</source_ip><count>1200</count>
+  <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>
+  <identifiers><envelope_from>example.org</envelope_from><header_from>example.org</header_from></identifiers>
+  <auth_results><dkim><domain>example.org</domain><selector>demo-rsa</selector><result>pass</result></dkim>
+  <spf><domain>example.org</domain><scope>mfrom</scope><result>pass</result></spf></auth_results></record>
+ <record><row><source_ip>203.0.113.5</source_ip><count>340</count>
+  <policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>
+  <identifiers><envelope_from>bounces.newsletter.example</envelope_from><header_from>example.org</header_from></identifiers>
+  <auth_results><dkim><domain>newsletter.example</domain><selector>nl1</selector><result>pass</result></dkim>
+  <spf><domain>bounces.newsletter.example</domain><scope>mfrom</scope><result>pass</result></spf></auth_results></record>
+ <record><row><source_ip>198.51.100.7</source_ip><count>25</count>
+  <policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>
+  <identifiers><envelope_from>example.org</envelope_from><header_from>example.org</header_from></identifiers>
+  <auth_results><spf><domain>example.org</domain><scope>mfrom</scope><result>fail</result></spf></auth_results></record>
+</feedback>
+EOX
+gzip "$tmpdir/sample-report.xml"
+echo "   authmilter-report import sample-report.xml.gz"
+"$build/milter/authmilter-report" import -c "$tmpdir/authmilter.conf" \
+    "$tmpdir/sample-report.xml.gz" 2>&1 | sed 's/^/     /'
+echo "   authmilter-report summary example.org"
+"$build/milter/authmilter-report" summary -c "$tmpdir/authmilter.conf" \
+    example.org 2>&1 | sed 's/^/     /'
 echo
 echo "== cleaning up (Postfix, authmilter and the DNS server are stopped)"
