@@ -71,8 +71,9 @@ fuzz() {
 }
 
 # the pkg-config names of what lib/ as a whole links with (the store
-# backends and the report queue's spool)
-libs_lib="libpq sqlite3 jansson"
+# backends, the report queue's spool, and the report tool's modules:
+# XML, gzip and zip, MIME)
+libs_lib="libpq sqlite3 jansson libxml-2.0 zlib libarchive gmime-3.0"
 
 # sources NAME - the lib/ files target NAME links with
 sources() {
