@@ -30,13 +30,16 @@ finish(struct store *st, int rc, struct strbuf *err)
 	return rc == 1 ? -1 : rc;
 }
 
-/* report_agg_store_dmarc - an aggregate report and its records */
+/*
+ * report_agg_store_dmarc_begin - a transaction, and the report row in it:
+ * 1 (the transaction stays open for the records), 0 already stored
+ * (nothing written, the transaction ended), -1 (ended)
+ */
 int
-report_agg_store_dmarc(struct store *st, const struct agg_report *r,
+report_agg_store_dmarc_begin(struct store *st, const struct agg_report *r,
     const char *origin, int64_t now, struct strbuf *err)
 {
 	struct store_val v[14];
-	size_t i;
 	int fresh = 0;
 
 	if (store_begin(st, err) == -1)
@@ -63,29 +66,41 @@ report_agg_store_dmarc(struct store *st, const struct agg_report *r,
 		return finish(st, -1, err);
 	if (fresh == 0)
 		return finish(st, 0, err);
-	for (i = 0; i < r->nrec; i++) {
-		const struct agg_record *c = &r->rec[i];
+	return 1;
+}
 
-		v[2] = store_text(c->source_ip);
-		v[3] = store_int(c->count);
-		v[4] = store_text(c->disposition);
-		v[5] = store_text(c->dkim_eval);
-		v[6] = store_text(c->spf_eval);
-		v[7] = store_text(c->reasons);
-		v[8] = store_text(c->header_from);
-		v[9] = store_text(c->envelope_from);
-		v[10] = store_text(c->envelope_to);
-		v[11] = store_text(c->dkim);
-		v[12] = store_text(c->spf);
-		if (store_exec(st, "INSERT INTO agg_record (submitter, "
-		    "report_id, source_ip, count, disposition, dkim_eval, "
-		    "spf_eval, reasons, header_from, envelope_from, "
-		    "envelope_to, dkim, spf) VALUES ($1, $2, $3, $4, $5, $6, "
-		    "$7, $8, $9, $10, $11, $12, $13)", v, 13, NULL, NULL,
-		    err) == -1)
-			return finish(st, -1, err);
-	}
-	return finish(st, 1, err);
+/* report_agg_store_dmarc_record - one record, in the open transaction */
+int
+report_agg_store_dmarc_record(struct store *st, const struct agg_report *r,
+    const struct agg_record *c, struct strbuf *err)
+{
+	struct store_val v[13];
+
+	v[0] = store_text(r->submitter);
+	v[1] = store_text(r->report_id);
+	v[2] = store_text(c->source_ip);
+	v[3] = store_int(c->count);
+	v[4] = store_text(c->disposition);
+	v[5] = store_text(c->dkim_eval);
+	v[6] = store_text(c->spf_eval);
+	v[7] = store_text(c->reasons);
+	v[8] = store_text(c->header_from);
+	v[9] = store_text(c->envelope_from);
+	v[10] = store_text(c->envelope_to);
+	v[11] = store_text(c->dkim);
+	v[12] = store_text(c->spf);
+	return store_exec(st, "INSERT INTO agg_record (submitter, "
+	    "report_id, source_ip, count, disposition, dkim_eval, "
+	    "spf_eval, reasons, header_from, envelope_from, "
+	    "envelope_to, dkim, spf) VALUES ($1, $2, $3, $4, $5, $6, "
+	    "$7, $8, $9, $10, $11, $12, $13)", v, 13, NULL, NULL, err);
+}
+
+/* report_agg_store_dmarc_end - commit when ok, else roll back: 1 or -1 */
+int
+report_agg_store_dmarc_end(struct store *st, int ok, struct strbuf *err)
+{
+	return finish(st, ok ? 1 : -1, err);
 }
 
 /* report_agg_store_tls - a TLS report, its policies and failures */

@@ -1,6 +1,6 @@
 /*
- * report_parse.c - a DMARC aggregate report read with libxml2 (see
- * report_parse.h)
+ * report_parse.c - a DMARC aggregate report streamed through libxml2's
+ * push parser, one child of <feedback> at a time (see report_parse.h)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,95 +15,6 @@
 
 #include "util.h"
 #include "report_parse.h"
-
-/* what the parser hooks found, in ctxt->_private */
-struct guard {
-	int	dtd;		/* a <!DOCTYPE> was met */
-	int	deep;		/* nested deeper than allowed */
-};
-
-/* refuse_dtd - internalSubset hook: a report has no DTD; stop here */
-static void
-refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
-    const xmlChar *sys)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)ext;
-	(void)sys;
-	((struct guard *)ctxt->_private)->dtd = 1;
-	xmlStopParser(ctxt);
-}
-
-/* start_element - startElementNs hook: stop when nesting is too deep */
-static void
-start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
-    int ndefaulted, const xmlChar **attr)
-{
-	xmlParserCtxtPtr ctxt = ctx;
-
-	if (ctxt->nameNr + 1 > REPORT_XML_MAX_DEPTH) {
-		((struct guard *)ctxt->_private)->deep = 1;
-		xmlStopParser(ctxt);
-		return;
-	}
-	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nns, ns, nattr,
-	    ndefaulted, attr);
-}
-
-/* read_doc - the document, parsed with every guard on, or NULL */
-static xmlDocPtr
-read_doc(const char *xml, size_t len, struct strbuf *err)
-{
-	struct guard g = { 0, 0 };
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	const xmlError *e;
-
-	if (len > (size_t)REPORT_XML_MAX_SIZE) {
-		sb_printf(err, "XML larger than %ld bytes",
-		    (long)REPORT_XML_MAX_SIZE);
-		return NULL;
-	}
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		sb_puts(err, "cannot start libxml2");
-		return NULL;
-	}
-	ctxt->_private = &g;
-	ctxt->sax->internalSubset = refuse_dtd;
-	ctxt->sax->startElementNs = start_element;
-	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see report_parse.h */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS);
-	if (g.dtd)
-		sb_puts(err, "invalid XML: a <!DOCTYPE> (a report has none; "
-		    "entities are not accepted)");
-	else if (g.deep)
-		sb_printf(err, "invalid XML: elements nested deeper than %d",
-		    REPORT_XML_MAX_DEPTH);
-	else if (doc == NULL || !ctxt->wellFormed) {
-		e = xmlCtxtGetLastError(ctxt);
-		sb_puts(err, "invalid XML");
-		if (e != NULL && e->message != NULL) {
-			sb_printf(err, ": line %d: ", e->line);
-			sb_put_printable(err, str_trim(e->message), 200);
-		}
-	}
-	if ((g.dtd || g.deep || !ctxt->wellFormed) && doc != NULL) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	} else if (doc != NULL && (doc->intSubset != NULL ||
-	    doc->extSubset != NULL)) {
-		sb_puts(err, "invalid XML: a DTD");
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	return doc;
-}
 
 /* child - the first element child of n with local name name, or NULL */
 static xmlNodePtr
@@ -363,42 +274,23 @@ read_record(xmlNodePtr n, struct agg_record *rec, struct strbuf *err)
 	return 0;
 }
 
-/* read_metadata - report_metadata and policy_published into r */
+/* read_md - report_metadata into r */
 static int
-read_metadata(xmlNodePtr root, int64_t now, struct agg_report *r,
-    struct strbuf *err)
+read_md(xmlNodePtr md, int64_t now, struct agg_report *r, struct strbuf *err)
 {
-	xmlNodePtr md = child(root, "report_metadata");
 	xmlNodePtr dr = child(md, "date_range");
-	xmlNodePtr pp = child(root, "policy_published");
 	char *b, *e;
 	int rc;
 
-	if (md == NULL || pp == NULL) {
-		sb_printf(err, "no %s", md == NULL ? "report_metadata" :
-		    "policy_published");
-		return -1;
-	}
 	if ((r->submitter = text(child(md, "org_name"), "org_name", 0,
 	    err)) == NULL ||
 	    (r->report_id = text(child(md, "report_id"), "report_id", 0,
 	    err)) == NULL ||
-	    (r->email = text(child(md, "email"), "email", 0, err)) == NULL ||
-	    (r->domain = text(child(pp, "domain"), "policy_published/domain",
-	    1, err)) == NULL ||
-	    (r->p = text(child(pp, "p"), "p", 1, err)) == NULL ||
-	    (r->sp = text(child(pp, "sp"), "sp", 1, err)) == NULL ||
-	    (r->np = text(child(pp, "np"), "np", 1, err)) == NULL ||
-	    (r->adkim = text(child(pp, "adkim"), "adkim", 1, err)) == NULL ||
-	    (r->aspf = text(child(pp, "aspf"), "aspf", 1, err)) == NULL ||
-	    (r->testing = text(child(pp, "testing"), "testing", 1,
-	    err)) == NULL)
+	    (r->email = text(child(md, "email"), "email", 0, err)) == NULL)
 		return -1;
-	if (*r->submitter == '\0' || *r->report_id == '\0' ||
-	    *r->domain == '\0') {
+	if (*r->submitter == '\0' || *r->report_id == '\0') {
 		sb_printf(err, "no %s", *r->submitter == '\0' ?
-		    "report_metadata/org_name" : *r->report_id == '\0' ?
-		    "report_metadata/report_id" : "policy_published/domain");
+		    "report_metadata/org_name" : "report_metadata/report_id");
 		return -1;
 	}
 	if (dr == NULL) {
@@ -419,71 +311,267 @@ read_metadata(xmlNodePtr root, int64_t now, struct agg_report *r,
 	return rc;
 }
 
-/* report_parse_dmarc - one aggregate report, read and checked */
+/* read_pp - policy_published into r */
+static int
+read_pp(xmlNodePtr pp, struct agg_report *r, struct strbuf *err)
+{
+	if ((r->domain = text(child(pp, "domain"), "policy_published/domain",
+	    1, err)) == NULL ||
+	    (r->p = text(child(pp, "p"), "p", 1, err)) == NULL ||
+	    (r->sp = text(child(pp, "sp"), "sp", 1, err)) == NULL ||
+	    (r->np = text(child(pp, "np"), "np", 1, err)) == NULL ||
+	    (r->adkim = text(child(pp, "adkim"), "adkim", 1, err)) == NULL ||
+	    (r->aspf = text(child(pp, "aspf"), "aspf", 1, err)) == NULL ||
+	    (r->testing = text(child(pp, "testing"), "testing", 1,
+	    err)) == NULL)
+		return -1;
+	if (*r->domain == '\0') {
+		sb_puts(err, "no policy_published/domain");
+		return -1;
+	}
+	return 0;
+}
+
+/* record_free - what read_record() allocated */
+static void
+record_free(struct agg_record *c)
+{
+	free(c->source_ip);
+	free(c->disposition);
+	free(c->dkim_eval);
+	free(c->spf_eval);
+	free(c->reasons);
+	free(c->header_from);
+	free(c->envelope_from);
+	free(c->envelope_to);
+	free(c->dkim);
+	free(c->spf);
+	memset(c, 0, sizeof(*c));
+}
+
+/* the state of one streamed read, in ctxt->_private */
+struct stream {
+	struct agg_report	*r;
+	const struct report_dmarc_cb *cb;
+	int64_t			 now;
+	struct strbuf		*err;
+	int			 dtd;		/* a <!DOCTYPE> was met */
+	int			 deep;		/* nested deeper than allowed */
+	int			 failed;	/* err says why */
+	int			 md, pp;	/* each read (the first only) */
+	int			 head;		/* cb->head called */
+};
+
+/* start_head - the metadata is complete: check it, tell the caller */
+static int
+start_head(struct stream *s)
+{
+	if (!s->md || !s->pp) {
+		sb_printf(s->err, "no %s before the first <record>", !s->md ?
+		    "report_metadata" : "policy_published");
+		return -1;
+	}
+	s->head = 1;
+	return s->cb != NULL && s->cb->head != NULL ?
+	    s->cb->head(s->cb->arg, s->r, s->err) : 0;
+}
+
+/* top_element - one complete child of <feedback>: the metadata, a
+   record (given to the caller), or anything else (ignored) */
+static int
+top_element(struct stream *s, xmlNodePtr n)
+{
+	struct agg_record rec;
+	const char *name = (const char *)n->name;
+	int rc;
+
+	if (strcmp(name, "report_metadata") == 0 && !s->md) {
+		s->md = 1;
+		return read_md(n, s->now, s->r, s->err);
+	}
+	if (strcmp(name, "policy_published") == 0 && !s->pp) {
+		s->pp = 1;
+		return read_pp(n, s->r, s->err);
+	}
+	if (strcmp(name, "record") != 0)
+		return 0;
+	if (!s->head && start_head(s) == -1)
+		return -1;
+	if (s->r->nrec == REPORT_MAX_RECORDS) {
+		sb_printf(s->err, "more than %d records", REPORT_MAX_RECORDS);
+		return -1;
+	}
+	s->r->nrec++;
+	memset(&rec, 0, sizeof(rec));
+	if ((rc = read_record(n, &rec, s->err)) == -1)
+		sb_printf(s->err, " (record %zu)", s->r->nrec);
+	else if (s->cb != NULL && s->cb->record != NULL)
+		rc = s->cb->record(s->cb->arg, s->r, &rec, s->err);
+	record_free(&rec);
+	return rc;
+}
+
+/* refuse_dtd - internalSubset hook: a report has no DTD; stop here,
+   before any declaration in it is read */
+static void
+refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	(void)name;
+	(void)ext;
+	(void)sys;
+	((struct stream *)ctxt->_private)->dtd = 1;
+	xmlStopParser(ctxt);
+}
+
+/* start_element - startElementNs hook: stop when nesting is too deep,
+   or when the root is not <feedback> */
+static void
+start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
+    int ndefaulted, const xmlChar **attr)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct stream *s = ctxt->_private;
+
+	if (ctxt->nameNr + 1 > REPORT_XML_MAX_DEPTH) {
+		s->deep = 1;
+		xmlStopParser(ctxt);
+		return;
+	}
+	if (ctxt->node == NULL &&
+	    strcmp((const char *)localname, "feedback") != 0) {
+		sb_puts(s->err, "not a DMARC report: the root is not "
+		    "<feedback>");
+		s->failed = 1;
+		xmlStopParser(ctxt);
+		return;
+	}
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nns, ns, nattr,
+	    ndefaulted, attr);
+}
+
+/*
+ * end_element - endElementNs hook: a child of <feedback> is complete:
+ * handle it, then free it and what came before it under the root (text,
+ * comments), so the tree never holds more than one record
+ */
+static void
+end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct stream *s = ctxt->_private;
+	xmlNodePtr n = ctxt->node, root, c;
+
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (n == NULL || (root = n->parent) == NULL ||
+	    root->type != XML_ELEMENT_NODE ||
+	    root->parent != (xmlNodePtr)ctxt->myDoc)
+		return;
+	if (top_element(s, n) == -1) {
+		s->failed = 1;
+		xmlStopParser(ctxt);
+	}
+	while ((c = root->children) != NULL) {
+		xmlUnlinkNode(c);
+		xmlFreeNode(c);
+	}
+}
+
+/* stream - feed the document to the push parser; -1 with s->err */
+static int
+stream(struct stream *s, const char *xml, size_t len)
+{
+	xmlParserCtxtPtr ctxt;
+	const xmlError *e;
+	size_t off = 0, n;
+	int rc = 0;
+
+	if ((ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0,
+	    NULL)) == NULL) {
+		sb_puts(s->err, "cannot start libxml2");
+		return -1;
+	}
+	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see report_parse.h */
+	(void)xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS);
+	ctxt->_private = s;
+	ctxt->sax->internalSubset = refuse_dtd;
+	ctxt->sax->startElementNs = start_element;
+	ctxt->sax->endElementNs = end_element;
+	do {
+		n = len - off > REPORT_XML_CHUNK ? REPORT_XML_CHUNK :
+		    len - off;
+		(void)xmlParseChunk(ctxt, xml + off, (int)n, off + n == len);
+		off += n;
+	} while (off < len && ctxt->wellFormed && !ctxt->disableSAX);
+	if (len == 0)
+		(void)xmlParseChunk(ctxt, NULL, 0, 1);
+	if (s->dtd)
+		sb_puts(s->err, "invalid XML: a <!DOCTYPE> (a report has none; "
+		    "entities are not accepted)");
+	else if (s->deep)
+		sb_printf(s->err, "invalid XML: elements nested deeper than %d",
+		    REPORT_XML_MAX_DEPTH);
+	else if (s->failed)
+		;	/* s->err says why */
+	else if (!ctxt->wellFormed || ctxt->myDoc == NULL) {
+		e = xmlCtxtGetLastError(ctxt);
+		sb_puts(s->err, "invalid XML");
+		if (e != NULL && e->message != NULL) {
+			sb_printf(s->err, ": line %d: ", e->line);
+			sb_put_printable(s->err, str_trim(e->message), 200);
+		}
+	} else if (ctxt->myDoc->intSubset != NULL ||
+	    ctxt->myDoc->extSubset != NULL)
+		sb_puts(s->err, "invalid XML: a DTD");
+	else if (xmlDocGetRootElement(ctxt->myDoc) == NULL)
+		sb_puts(s->err, "not a DMARC report: the root is not "
+		    "<feedback>");
+	else if (!s->head && start_head(s) == -1)
+		;	/* s->err says why */
+	else
+		rc = 1;
+	if (ctxt->myDoc != NULL)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	return rc == 1 ? 0 : -1;
+}
+
+/* report_parse_dmarc - one aggregate report, streamed, read and checked */
 int
 report_parse_dmarc(const char *xml, size_t len, int64_t now,
-    struct agg_report *r, struct strbuf *err)
+    struct agg_report *r, const struct report_dmarc_cb *cb,
+    struct strbuf *err)
 {
-	xmlDocPtr doc;
-	xmlNodePtr root, n;
-	size_t cap = 0, i;
+	struct stream s;
 
 	memset(r, 0, sizeof(*r));
-	if ((doc = read_doc(xml, len, err)) == NULL)
+	if (len > (size_t)REPORT_XML_MAX_SIZE) {
+		sb_printf(err, "XML larger than %ld bytes",
+		    (long)REPORT_XML_MAX_SIZE);
 		return -1;
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || strcmp((const char *)root->name, "feedback")) {
-		sb_puts(err, "not a DMARC report: the root is not <feedback>");
-		goto fail;
 	}
-	if (read_metadata(root, now, r, err) == -1)
-		goto fail;
-	for (n = child(root, "record"); n != NULL; n = next_sibling(n)) {
-		if (r->nrec == REPORT_MAX_RECORDS) {
-			sb_printf(err, "more than %d records",
-			    REPORT_MAX_RECORDS);
-			goto fail;
-		}
-		if (r->nrec == cap) {
-			cap = cap ? 2 * cap : 16;
-			r->rec = xrealloc(r->rec, cap * sizeof(*r->rec));
-		}
-		memset(&r->rec[r->nrec], 0, sizeof(*r->rec));
-		i = r->nrec++;
-		if (read_record(n, &r->rec[i], err) == -1) {
-			sb_printf(err, " (record %zu)", i + 1);
-			goto fail;
-		}
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.cb = cb;
+	s.now = now;
+	s.err = err;
+	if (stream(&s, xml, len) == -1) {
+		report_agg_free(r);
+		return -1;
 	}
-	xmlFreeDoc(doc);
 	return 0;
-fail:
-	xmlFreeDoc(doc);
-	report_agg_free(r);
-	return -1;
 }
 
 /* report_agg_free - what report_parse_dmarc() allocated */
 void
 report_agg_free(struct agg_report *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->nrec; i++) {
-		struct agg_record *c = &r->rec[i];
-
-		free(c->source_ip);
-		free(c->disposition);
-		free(c->dkim_eval);
-		free(c->spf_eval);
-		free(c->reasons);
-		free(c->header_from);
-		free(c->envelope_from);
-		free(c->envelope_to);
-		free(c->dkim);
-		free(c->spf);
-	}
-	free(r->rec);
 	free(r->submitter);
 	free(r->report_id);
 	free(r->email);

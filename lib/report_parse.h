@@ -1,20 +1,38 @@
 /*
  * NAME
  *	report_parse - a DMARC aggregate report (RFC 7489, RFC 9990 XML)
- *	read into a struct, checked, with libxml2 made safe for hostile
- *	input
+ *	streamed, one record at a time, checked, with libxml2 made safe
+ *	for hostile input
  * SYNOPSIS
  *	#include "report_parse.h"
  *
  *	int  report_parse_dmarc(const char *xml, size_t len, int64_t now,
- *	         struct agg_report *r, struct strbuf *err);
+ *	         struct agg_report *r, const struct report_dmarc_cb *cb,
+ *	         struct strbuf *err);
  *	void report_agg_free(struct agg_report *r);
  *	int  report_check_range(int64_t begin, int64_t end, int64_t now,
  *	         struct strbuf *err);
  *	int  report_check_text(const char *what, const char *s,
  *	         struct strbuf *err);
  * DESCRIPTION
- *	report_parse_dmarc() reads one <feedback> document.  Elements
+ *	report_parse_dmarc() reads one <feedback> document with
+ *	libxml2's push parser, REPORT_XML_CHUNK bytes at a time: each
+ *	child of <feedback> is built as a small tree when its end tag is
+ *	read, handed on, and freed, so memory holds one record, not the
+ *	report.  (Not xmlTextReader: it gives no hook that sees a
+ *	<!DOCTYPE> before its internal subset is read.)
+ *	report_metadata and policy_published come first (RFC 7489
+ *	appendix C): when both are read, before the first <record> (or at
+ *	the end when there is none), cb->head(cb->arg, r, err) is called
+ *	with r's metadata filled in; then cb->record(cb->arg, r, rec,
+ *	err) once per record, in order (rec, and what it points to, is
+ *	freed when the callback returns; r->nrec counts the records so
+ *	far).  A callback returns 0 to read on, or -1 (with err) to stop:
+ *	report_parse_dmarc() then fails.  Either callback may be NULL.
+ *	Because the rest of the document is read after a record is given,
+ *	a caller that stores records must be able to undo them when the
+ *	parse fails later (invalid XML at the end, a bad record):
+ *	report_agg_store.h's transaction does.  Elements
  *	are matched by local name, so the RFC 7489 form (no namespace)
  *	and the RFC 9990 form (urn:ietf:params:xml:ns:dmarc-2.0) both
  *	read; an XML declaration is not required.  Text is trimmed of
@@ -41,15 +59,17 @@
  *	(2000-01-01), or ending more than REPORT_MAX_FUTURE seconds
  *	after now.  More than REPORT_MAX_RECORDS records are refused.
  *
- *	On success r holds the report (free it with report_agg_free());
- *	on failure r holds nothing.  now is the current unix time (a
+ *	On success r holds the report's metadata and r->nrec its number
+ *	of records (free it with report_agg_free()); on failure r holds
+ *	nothing.  now is the current unix time (a
  *	parameter, so that a test or a fuzzer is reproducible).
  *	report_check_text() refuses (-1 with err) a value too long or
  *	with a control character.
  * DIAGNOSTICS
  *	report_parse_dmarc() returns 0, or -1 with why appended to err:
  *	"invalid XML: line 3: ...", "no report_metadata/report_id",
- *	"date_range ends before it begins", ...
+ *	"date_range ends before it begins", "source_ip 'x' is not an IP
+ *	address (record 2)", or what a callback appended.
  */
 #ifndef AUTHMILTER_REPORT_PARSE_H
 #define AUTHMILTER_REPORT_PARSE_H
@@ -61,6 +81,7 @@
 
 #define REPORT_XML_MAX_SIZE	(50L * 1024 * 1024)	/* bytes */
 #define REPORT_XML_MAX_DEPTH	16	/* element nesting */
+#define REPORT_XML_CHUNK	65536	/* bytes given to libxml2 at a time */
 #define REPORT_FIELD_MAX	1024	/* bytes in one text value */
 #define REPORT_MAX_RECORDS	1000000	/* records in one report */
 #define REPORT_MIN_TIME		946684800	/* 2000-01-01 UTC */
@@ -93,12 +114,20 @@ struct agg_report {
 	char			*p, *sp, *np;
 	char			*adkim, *aspf;
 	char			*testing;
-	struct agg_record	*rec;
-	size_t			 nrec;
+	size_t			 nrec;		/* records read */
+};
+
+/* what report_parse_dmarc() calls as it reads (see above) */
+struct report_dmarc_cb {
+	int	(*head)(void *, const struct agg_report *, struct strbuf *);
+	int	(*record)(void *, const struct agg_report *,
+		    const struct agg_record *, struct strbuf *);
+	void	*arg;
 };
 
 int	report_parse_dmarc(const char *, size_t, int64_t,
-	    struct agg_report *, struct strbuf *);
+	    struct agg_report *, const struct report_dmarc_cb *,
+	    struct strbuf *);
 void	report_agg_free(struct agg_report *);
 int	report_check_range(int64_t, int64_t, int64_t, struct strbuf *);
 int	report_check_text(const char *, const char *, struct strbuf *);

@@ -43,7 +43,7 @@
 #include "util.h"
 
 #define REPORT_UNPACK_MAX_OUT		(50L * 1024 * 1024)
-#define REPORT_UNPACK_MAX_RATIO		100	/* out / in */
+#define REPORT_UNPACK_MAX_RATIO		1000	/* out / in: above deflate on text */
 #define REPORT_UNPACK_RATIO_FLOOR	(1L * 1024 * 1024)
 #define REPORT_UNPACK_MAX_LAYERS	2	/* gzip in zip, at most */
 #define REPORT_ZIP_MAX_ENTRIES		16	/* files, directories */

@@ -97,23 +97,73 @@ stored(struct import *im, const char *label, int rc, const char *kind,
 		im->duplicate++;
 }
 
-/* import_dmarc - read and store one aggregate report */
+/* one aggregate report being stored as it is read */
+struct dmarc_import {
+	struct import	*im;
+	const char	*label;
+	int		 stored;	/* the report row: 1 new, 0 duplicate,
+					   -1 not yet */
+};
+
+/* on_head - report_dmarc_cb head: the report row, or found a duplicate */
+static int
+on_head(void *arg, const struct agg_report *r, struct strbuf *err)
+{
+	struct dmarc_import *di = arg;
+	int rc;
+
+	if ((rc = report_agg_store_dmarc_begin(di->im->st, r, di->label,
+	    di->im->now, err)) == -1) {
+		sb_insert_prefix(err, "store: ");
+		return -1;
+	}
+	di->stored = rc;
+	return 0;
+}
+
+/* on_record - report_dmarc_cb record: stored unless a duplicate (whose
+   records are still read, so that a broken one is rejected as before) */
+static int
+on_record(void *arg, const struct agg_report *r, const struct agg_record *c,
+    struct strbuf *err)
+{
+	struct dmarc_import *di = arg;
+
+	if (di->stored != 1)
+		return 0;
+	if (report_agg_store_dmarc_record(di->im->st, r, c, err) == -1) {
+		sb_insert_prefix(err, "store: ");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * import_dmarc - read and store one aggregate report: the report row is
+ * written when the metadata has been read, each record as it is read,
+ * and the transaction commits only when the whole document was read
+ * (any failure rolls it back: nothing of the report is stored)
+ */
 static void
 import_dmarc(struct import *im, const char *label, const char *p,
     size_t len)
 {
+	struct dmarc_import di = { im, label, -1 };
+	struct report_dmarc_cb cb = { on_head, on_record, &di };
 	struct agg_report r;
 	struct strbuf err, what;
 	int rc;
 
 	sb_init(&err);
-	if (report_parse_dmarc(p, len, im->now, &r, &err) == -1) {
+	if (report_parse_dmarc(p, len, im->now, &r, &cb, &err) == -1) {
+		if (di.stored == 1)
+			(void)report_agg_store_dmarc_end(im->st, 0, &err);
 		rejected(im, label, err.s);
 		sb_free(&err);
 		return;
 	}
-	if ((rc = report_agg_store_dmarc(im->st, &r, label, im->now,
-	    &err)) == -1) {
+	rc = di.stored;
+	if (rc == 1 && report_agg_store_dmarc_end(im->st, 1, &err) == -1) {
 		sb_insert_prefix(&err, "store: ");
 		rejected(im, label, err.s);
 	} else {

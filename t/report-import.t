@@ -11,7 +11,8 @@
 # and no crash, invalid XML, absurd date ranges, missing required
 # elements and hostile input (billion laughs, external entities, a
 # 1 GB-expanding gzip, zips with a lying header or many members, deep
-# nesting).  Exit status 0 when all were imported or duplicate, else 1.
+# nesting, a report broken after 5000 records were stored as read).  A
+# report of 20000 records is stored whole.  Exit status 0 when all were imported or duplicate, else 1.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 . "$SRCDIR/t/lib/pg.sh"
@@ -121,6 +122,10 @@ reject no-org.xml "no report_metadata/org_name" "no org_name"
 reject no-domain.xml "no policy_published/domain" "no policy domain"
 reject bad-record.xml "source_ip 'not-an-ip' is not an IP address \(record 2\)" \
     "a record without a valid source_ip (the whole report)"
+reject late-invalid.xml "invalid XML: line" \
+    "5000 records, then the document broken at its end (records are stored as read, then rolled back)"
+reject record-first.xml "no report_metadata before the first <record>" \
+    "a record before the metadata"
 reject huge-field.xml "org_name longer than 1024 bytes" \
     "a text value over REPORT_FIELD_MAX"
 reject billion-laughs.xml "invalid XML: a <!DOCTYPE>" "a billion-laughs document"
@@ -130,8 +135,10 @@ reject deep.xml "invalid XML: elements nested deeper than 16" \
     "100000 nested elements"
 reject lying-small.zip "zip: ZIP uncompressed data is wrong size" \
     "a zip whose header claims fewer bytes than it holds"
-reject lying-bomb.zip "zip: expands more than 100 times" \
+reject lying-bomb.zip "zip: output larger than 52428800 bytes" \
     "a zip whose header claims 100 bytes for 200 MB"
+reject ratio-bomb.xml.gz "gzip: expands more than 1000 times" \
+    "40 MB from a gzip in a gzip of a few hundred bytes"
 reject many-members.zip "zip: holds more than one file" \
     "a zip of 1000 members"
 reject two-members.zip "zip: holds more than one file" "a zip of two reports"
@@ -147,6 +154,13 @@ reject gigabyte.zip "gzip: output larger than 52428800 bytes" \
     "the 1 GB gzip named .zip"
 rm -f "$D/gigabyte.zip"
 is "$(q .dump | grep -c 'root:')" 0 "no line of /etc/passwd in the store"
+
+# ---- a large report: streamed, every record stored ----
+is "$(imp "$tmpdir/sqlite.conf" large.xml.gz)" 0 "a report of 20000 records: exit 0"
+like "$(cat "$tmpdir/out")" "large.xml.gz: imported dmarc report from google.com id large-1 \\(domain example.com, 20000 records\\)" \
+    "a report of 20000 records: imported, all counted"
+is "$(q "SELECT COUNT(*), COUNT(DISTINCT source_ip), SUM(count) FROM agg_record WHERE report_id = 'large-1'")" \
+    "20000|20000|79997" "a report of 20000 records: every record stored"
 
 # ---- a mix: the good stored, the bad named, exit 1 ----
 is "$(imp "$tmpdir/sqlite.conf" invalid.xml mails/0.eml)" 1 \
@@ -236,8 +250,9 @@ else
 	is "$(pg_psql reports "SELECT COUNT(*) FROM agg_record")" "$before" \
 	    "PostgreSQL: the second import stores nothing"
 	is "$(imp "$tmpdir/pg.conf" billion-laughs.xml xxe.xml deep.xml \
-	    lying-bomb.zip future.xml)" 1 "PostgreSQL: hostile input: exit 1"
-	is "$(grep -c ': rejected: ' "$tmpdir/err")" 5 \
+	    lying-bomb.zip future.xml late-invalid.xml bad-record.xml)" 1 \
+	    "PostgreSQL: hostile input: exit 1"
+	is "$(grep -c ': rejected: ' "$tmpdir/err")" 7 \
 	    "PostgreSQL: each hostile input rejected"
 	is "$(pg_psql reports "SELECT COUNT(*) FROM agg_record")" "$before" \
 	    "PostgreSQL: nothing stored from hostile input"

@@ -8,7 +8,9 @@
  *
  * Besides the sanitizers, it checks the promises of report_parse.h,
  * report_tlsrpt.h and report_unpack.h and aborts when one breaks: a
- * parse returns 0 or -1; on 0 the required fields are non-empty and
+ * parse returns 0 or -1; the head callback comes once, before every
+ * record, and each record streamed has its required fields; on 0 the
+ * head was given, the required fields are non-empty and
  * the date range passes the limits; on -1 err says why and the report
  * holds nothing; unpacking never gives more than REPORT_UNPACK_MAX_OUT
  * bytes.  Built and run by t/fuzz/run.sh.
@@ -34,27 +36,48 @@ check(int ok)
 		abort();
 }
 
+/* on_record - report_dmarc_cb record: check one record as it comes */
+static int
+on_record(void *arg, const struct agg_report *r, const struct agg_record *c,
+    struct strbuf *err)
+{
+	(void)err;
+	/* the head came first, and was complete */
+	check(*(int *)arg == 1 && *r->submitter && *r->report_id &&
+	    *r->domain);
+	check(*c->source_ip && c->count >= 0 && c->dkim != NULL &&
+	    c->spf != NULL);
+	return 0;
+}
+
+/* on_head - report_dmarc_cb head: called once, before any record */
+static int
+on_head(void *arg, const struct agg_report *r, struct strbuf *err)
+{
+	(void)err;
+	check(*(int *)arg == 0 && r->nrec == 0);
+	*(int *)arg = 1;
+	return 0;
+}
+
 /* read_dmarc - parse as a DMARC report and check the result */
 static void
 read_dmarc(const char *p, size_t len)
 {
 	struct agg_report r;
 	struct strbuf err;
-	size_t i;
-	int rc;
+	int heads = 0, rc;
+	struct report_dmarc_cb cb = { on_head, on_record, &heads };
 
 	sb_init(&err);
-	rc = report_parse_dmarc(p, len, FUZZ_NOW, &r, &err);
+	rc = report_parse_dmarc(p, len, FUZZ_NOW, &r, &cb, &err);
 	check(rc == 0 || rc == -1);
 	if (rc == 0) {
 		check(*r.submitter && *r.report_id && *r.domain);
 		check(r.begin_t <= r.end_t && r.begin_t >= REPORT_MIN_TIME &&
 		    r.end_t - r.begin_t <= REPORT_MAX_RANGE &&
 		    r.end_t <= FUZZ_NOW + REPORT_MAX_FUTURE);
-		for (i = 0; i < r.nrec; i++)
-			check(*r.rec[i].source_ip && r.rec[i].count >= 0 &&
-			    r.rec[i].dkim != NULL && r.rec[i].spf != NULL);
-		check(err.len == 0);
+		check(heads == 1 && err.len == 0);
 		report_agg_free(&r);
 	} else
 		check(err.len > 0 && r.submitter == NULL && r.nrec == 0);

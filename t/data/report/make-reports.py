@@ -170,6 +170,15 @@ write('no-org.xml', dmarc('noorg-1', drop=('org_name',)))
 write('no-domain.xml', dmarc('nodomain-1', drop=('domain',)))
 write('bad-record.xml', dmarc('badrec-1', records=[
     record('192.0.2.1', 1), record('not-an-ip', 1)]))
+# records are stored as they are read: 5000 good ones, then the end of
+# the document broken, must leave nothing
+write('late-invalid.xml', dmarc('late-1', records=[
+    record(f'10.0.{i // 256}.{i % 256}', 1) for i in range(5000)])[:-12]
+    + b'<record><row>')
+# a record before the metadata: refused (the metadata comes first)
+write('record-first.xml', dmarc('first-1').replace(
+    b'<report_metadata>', record('192.0.2.9', 1).encode() +
+    b'<report_metadata>', 1))
 
 # hostile
 write('billion-laughs.xml', b'''<?xml version="1.0"?>
@@ -194,6 +203,9 @@ write('deep.xml', b'<feedback>' + b'<a>' * 100000 + b'</a>' * 100000 +
 write('lying-small.zip', lying_zip('r.xml', dmarc('lying-1'), 10))
 write('lying-bomb.zip', lying_zip(
     'r.xml', b'<feedback>' + b' ' * (200 << 20) + b'</feedback>', 100))
+# 40 MB (under the 50 MB cap) from a few hundred bytes: gzip in gzip
+write('ratio-bomb.xml.gz', gz(gz(
+    b'<feedback>' + b' ' * (40 << 20) + b'</feedback>')))
 many = io.BytesIO()
 with zipfile.ZipFile(many, 'w', zipfile.ZIP_DEFLATED) as z:
     for i in range(1000):
@@ -266,6 +278,10 @@ cur = mailbox.MaildirMessage(mail('Report Domain: example.com', [
 cur.set_subdir('cur')
 md.add(cur)
 md.close()
+# a large report: 20000 records, streamed and all stored
+write('large.xml.gz', gz(dmarc('large-1', records=[
+    record(f'10.{i // 65536}.{i // 256 % 256}.{i % 256}', i % 7 + 1)
+    for i in range(20000)])))
 write('stdin.eml', mail('Report Domain: example.com', [
     ('application/gzip', 'r.xml.gz', gz(dmarc('stdin-1')))],
     '<stdin@reports.test>').as_bytes())
