@@ -73,7 +73,7 @@ fuzz() {
 # the pkg-config names of what lib/ as a whole links with (the store
 # backends, the report queue's spool, and the report tool's modules:
 # XML, gzip and zip, MIME)
-libs_lib="libpq sqlite3 jansson libxml-2.0 zlib libarchive gmime-3.0"
+libs_lib="libpq sqlite3 jansson libxml-2.0 zlib libarchive gmime-3.0 libcurl"
 
 # sources NAME - the lib/ files target NAME links with
 sources() {
@@ -83,10 +83,11 @@ sources() {
 	fuzz_dkim)	echo lib/dkim_verify.c lib/dkim_key.c lib/dkim_canon.c \
 			    lib/util.c lib/log.c -lcrypto -pthread ;;
 	fuzz_session)	# every lib/ module but the DNS layer, which the
-			# target stubs
+			# target stubs, and authmilter-check's modules
 			for f in "$top"/lib/*.c; do
 				case $f in
 				*/dns.c|*/dns_batch.c|*/dns_cache.c) ;;
+				*/check.c|*/check_*.c) ;;
 				*) echo "lib/${f##*/}" ;;
 				esac
 			done

@@ -1,0 +1,16 @@
+/*
+ * check_message.c - authmilter-check's message mode (not built yet)
+ */
+#include <stdio.h>
+
+#include "check.h"
+#include "check_cmd.h"
+
+int
+check_cmd_message(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "authmilter-check: this mode is not built yet\n");
+	return CHECK_UNKNOWN;
+}
