@@ -24,6 +24,7 @@ session_new(struct config *cf)
 	s->dns = cf->resolver != NULL ? dns_client_new(cf->resolver) : NULL;
 	s->family = AF_UNSPEC;
 	strcpy(s->addrstr, "unknown");
+	s->tls.rank = -1;
 	return s;
 }
 
@@ -81,6 +82,7 @@ message_clear(struct message *m)
 	if (m->spf_helo.done)
 		spf_outcome_free(&m->spf_helo.out);
 	free(m->ar_ours);
+	free(m->tls_refused);
 	verdict_clear(&m->verdict);
 	memset(m, 0, sizeof(*m));
 }
@@ -98,6 +100,7 @@ session_free(struct session *s)
 	free(s->helo);
 	free(s->daemon);
 	free(s->auth);
+	session_tls_clear(&s->tls);
 	config_unref(s->cf);
 	free(s);
 }
@@ -314,6 +317,11 @@ session_mail(struct session *s, const char *sender)
 	table_lookup(s->cf->table, sender_domain(s), &m->policy);
 	if (m->direction == DIR_OUTBOUND)
 		return NULL;
+	if ((refusal = session_tls_mail(s, sender_domain(s))) != NULL) {
+		session_log(s, action_name(refusal->action));
+		m->active = 0;
+		return refusal;
+	}
 	/* checks=no: the claimed envelope domain's own checks only */
 	if (m->policy.checks && s->cf->spf && m->policy.spf) {
 		if (*m->sender != '\0')
@@ -790,6 +798,7 @@ session_eom(struct session *s)
 			add_edit(&m->verdict, EDIT_DELETE,
 			    m->tags_forged[i - 1], DMARC_TAG_HEADER, NULL);
 		dmarc_verdict(s);
+		session_tls_eom(s);
 		add_edit(&m->verdict, EDIT_INSERT, 0, AUTHRES_HEADER,
 		    session_authres(s));
 	}

@@ -14,6 +14,9 @@
  *	void session_set_daemon(struct session *s, const char *name);
  *	void session_set_auth(struct session *s, const char *authen);
  *	void session_set_queue_id(struct session *s, const char *qid);
+ *	void session_set_tls(struct session *s,
+ *	         const struct tls_facts *facts);
+ *	const char *session_tls_version(const struct session *s);
  *	const struct verdict *session_mail(struct session *s,
  *	         const char *sender);
  *	void session_rcpt(struct session *s, const char *rcpt);
@@ -37,6 +40,13 @@
  *	local submission).  session_set_daemon() and session_set_auth()
  *	take the MTA's {daemon_name} and {auth_authen} values.
  *
+ *	session_set_tls() takes what the MTA says of the connection's TLS
+ *	(its {tls_version}, {cipher}, {cipher_bits}, {cert_subject} and
+ *	{cert_issuer} macros; the caller keeps facts); a NULL or empty
+ *	version is a plaintext connection.  It may be called at every
+ *	HELO and MAIL FROM: the latest call holds.  session_tls_version()
+ *	is the version in force ("TLSv1.3"), or NULL for plaintext.
+ *
  *	session_mail() starts a message.  It decides the direction
  *	(outbound: {auth_authen} present, {daemon_name} listed in
  *	SignDaemons, or the client in InternalHosts) and, for inbound
@@ -44,7 +54,9 @@
  *	configuration and the sender domain's table entry ask for.  It
  *	returns NULL to go on, or a verdict (reject or tempfail) when
  *	local policy refuses the sender outright; the message is then
- *	over and logged.
+ *	over and logged.  Inbound mail whose envelope domain has tls=require
+ *	in the table is refused there (550 5.7.0) when the connection has
+ *	no TLS, or a version below the entry's tls-min=.
  *	It also gives the message its DNS time (DNSMessageTimeout): the
  *	session's DNS client may wait that long, summed over every check
  *	of the message (dns_client_set_budget()); what is not answered
@@ -71,8 +83,10 @@
  *	(only DMARC with a dmarc-reject=no entry in the table uses them);
  *	session_config() is the configuration a session runs on.
  *
- *	session_eom() runs DMARC (inbound, DMARC yes) and returns the
- *	verdict for the message: the action (a DMARC reject, or a tempfail
+ *	session_eom() runs DMARC (inbound, DMARC yes), refuses inbound mail
+ *	with a From domain whose table entry requires TLS the connection
+ *	does not have (550 5.7.0, unless DMARC rejects it already), and
+ *	returns the verdict for the message: the action (a DMARC reject, or a tempfail
  *	with TemporaryFailures), a reason to hold the message in the MTA's
  *	quarantine (HoldQuarantinedMessages) or NULL, and the header edits
  *	to apply in order (outbound: DKIM-Signature
@@ -130,6 +144,15 @@ struct verdict {
 
 #define DMARC_TAG_HEADER	"X-Authmilter-Quarantine"
 
+/* what the MTA says of a connection's TLS (NULL: it said nothing) */
+struct tls_facts {
+	const char	*version;	/* {tls_version}; NULL: plaintext */
+	const char	*cipher;	/* {cipher} */
+	const char	*bits;		/* {cipher_bits} */
+	const char	*subject;	/* {cert_subject}: client certificate */
+	const char	*issuer;	/* {cert_issuer} */
+};
+
 struct session;
 
 struct session		*session_new(struct config *);
@@ -140,6 +163,9 @@ void			 session_helo(struct session *, const char *);
 void			 session_set_daemon(struct session *, const char *);
 void			 session_set_auth(struct session *, const char *);
 void			 session_set_queue_id(struct session *, const char *);
+void			 session_set_tls(struct session *,
+			    const struct tls_facts *);
+const char		*session_tls_version(const struct session *);
 const struct verdict	*session_mail(struct session *, const char *);
 void			 session_rcpt(struct session *, const char *);
 void			 session_header(struct session *, const char *,

@@ -8,6 +8,14 @@
  *	char *session_authres(const struct session *s);
  *	void  session_log(const struct session *s, const char *action);
  *	struct report_row *session_record_row(const struct session *s);
+ *
+ *	void session_tls_clear(struct tls_state *t);
+ *	const struct verdict *session_tls_mail(struct session *s,
+ *	         const char *domain);
+ *	void session_tls_eom(struct session *s);
+ *	void session_tls_log(const struct session *s, struct strbuf *sb);
+ *	void session_tls_authres(const struct session *s,
+ *	         struct authres *ar);
  * DESCRIPTION
  *	session.c runs the checks and fills struct message; session_report.c
  *	only reads it to write what a message's results look like outside:
@@ -24,6 +32,15 @@
  *	"...[N bytes cut]".  Once the line holds MAX_LOG_SIGNATURES bytes,
  *	the remaining dkim= entries are replaced by "dkim-unlisted=N", so
  *	the verdict fields that follow (dmarc=, action=) are always whole.
+ *
+ *	session_tls.c holds the connection's TLS (struct tls_state) and the
+ *	table's TLS requirements: session_tls_mail() refuses a message at
+ *	MAIL FROM whose envelope domain (m->policy) requires TLS the
+ *	connection lacks (the verdict, or NULL to go on), session_tls_eom()
+ *	makes the verdict such a refusal for a From domain; both only for
+ *	inbound mail.  session_tls_log() writes the log line's TLS fields,
+ *	session_tls_authres() the A-R comment.  session_tls_clear() frees
+ *	a tls_state and makes it plaintext.
  */
 #ifndef AUTHMILTER_SESSION_INT_H
 #define AUTHMILTER_SESSION_INT_H
@@ -39,6 +56,9 @@
 				   any RFC 5321 address (64 + 1 + 255) */
 #define MAX_LOG_SIGNATURES 3072	/* log line bytes after which dkim=
 				   entries are only counted */
+#define TLS_MAX_BITS_DIGITS 5	/* a longer {cipher_bits} is not kept */
+#define TLS_REFUSAL_RCODE "550"	/* the TLS requirement's reply */
+#define TLS_REFUSAL_XCODE "5.7.0"
 #define MAX_FROM	DMARC_CHECK_MAX_FROM /* From headers kept; more
 					   are counted and refused */
 
@@ -91,7 +111,18 @@ struct message {
 	unsigned		ar_seen;	/* A-R headers so far */
 	unsigned		*ar_ours;	/* their indexes, ascending */
 	size_t			nar_ours;
+	char			*tls_refused;	/* domain whose TLS rule refused */
+	const char		*tls_refused_min; /* its tls-min=, or NULL */
 	struct verdict		verdict;
+};
+
+struct tls_state {
+	char	*version;	/* NULL: plaintext */
+	int	 rank;		/* tls_version_rank(version) */
+	char	*cipher;
+	char	*bits;		/* digits, or NULL */
+	char	*subject;	/* client certificate, or NULL */
+	char	*issuer;
 };
 
 struct session {
@@ -104,13 +135,20 @@ struct session {
 	char			*helo;
 	char			*daemon;
 	char			*auth;
+	struct tls_state	tls;
 	struct message		msg;
 };
 
 struct report_row;
+struct authres;
 
 char	*session_authres(const struct session *);
 void	 session_log(const struct session *, const char *);
 struct report_row *session_record_row(const struct session *);
+void	 session_tls_clear(struct tls_state *);
+const struct verdict *session_tls_mail(struct session *, const char *);
+void	 session_tls_eom(struct session *);
+void	 session_tls_log(const struct session *, struct strbuf *);
+void	 session_tls_authres(const struct session *, struct authres *);
 
 #endif

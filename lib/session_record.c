@@ -47,6 +47,9 @@ reasons(const struct message *m, struct strbuf *sb)
 
 	if (d->out.testing)
 		sb_puts(sb, "policy_test_mode t=y");
+	if (m->tls_refused != NULL && d->taken != DMARC_DIS_REJECT)
+		sb_printf(sb, "%slocal_policy TLS required by the domain table",
+		    sb->len > 0 ? "\n" : "");
 	if (d->local == NULL)
 		return;
 	if (sb->len > 0)

@@ -143,6 +143,7 @@ session_log(const struct session *s, const char *action)
 	log_name(&sb, m->sender);
 	sb_puts(&sb, "> helo=");
 	log_name(&sb, s->helo);
+	session_tls_log(s, &sb);
 	if (!m->policy.checks)
 		sb_printf(&sb, " checks=skipped(%s)",
 		    m->policy.matched != NULL ? m->policy.matched : "*");
@@ -275,6 +276,7 @@ session_authres(const struct session *s)
 	char *value;
 
 	authres_init(&ar, s->cf->authserv_id);
+	session_tls_authres(s, &ar);
 	add_spf_results(s, &ar);
 	add_dkim_results(s, &ar);
 	add_dmarc_result(s, &ar);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "signkey.h"
+#include "tls_version.h"
 #include "util.h"
 #include "table.h"
 
@@ -30,6 +31,8 @@
 #define OPT_SIGN		0x20u
 #define OPT_DMARC		0x40u
 #define OPT_DMARC_REJECT	0x80u
+#define OPT_TLS			0x100u
+#define OPT_TLS_MIN		0x200u
 
 struct table_entry {
 	char			*pattern;	/* normalized */
@@ -44,6 +47,9 @@ struct table_entry {
 	size_t			 nsign;
 	enum dmarc_local	 dmarc;
 	int			 dmarc_reject;
+	int			 tls_require;
+	char			*tls_min;	/* as written in the file */
+	int			 tls_min_rank;	/* tls_version_rank() */
 };
 
 struct table {
@@ -52,6 +58,7 @@ struct table {
 	size_t			 cap;
 	size_t			*slots;		/* entry index + 1; 0 is free */
 	size_t			 nslots;	/* a power of two */
+	int			 any_tls;	/* some entry: tls=require */
 };
 
 /* load_ctx - what the parser needs to report an error */
@@ -184,6 +191,7 @@ entry_free(struct table_entry *e)
 		signkey_free(e->sign[i].key);
 	}
 	free(e->sign);
+	free(e->tls_min);
 	free(e->pattern);
 }
 
@@ -249,6 +257,29 @@ parse_dmarc(struct load_ctx *lc, const char *val, enum dmarc_local *out)
 		    "got '%s'", val);
 		return -1;
 	}
+	return 0;
+}
+
+/* parse_tls - optional or require */
+static int
+parse_tls(struct load_ctx *lc, const char *val, int *out)
+{
+	return parse_choice(lc, "tls", val, "optional", "require", out);
+}
+
+/* parse_tls_min - a TLS version the outbound policy can name too */
+static int
+parse_tls_min(struct load_ctx *lc, const char *val, struct table_entry *e)
+{
+	const char *name = tls_version_policy_name(val);
+
+	if (name == NULL) {
+		load_error(lc, "tls-min: expected TLSv1, TLSv1.1, TLSv1.2 or "
+		    "TLSv1.3, got '%s'", val);
+		return -1;
+	}
+	e->tls_min = xstrdup(name);	/* as Postfix spells it */
+	e->tls_min_rank = tls_version_rank(name);
 	return 0;
 }
 
@@ -322,6 +353,7 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		{ "spf-helo", OPT_SPF_HELO }, { "spf-fail", OPT_SPF_FAIL },
 		{ "spf-temperror", OPT_SPF_TEMPERROR }, { "sign", OPT_SIGN },
 		{ "dmarc", OPT_DMARC }, { "dmarc-reject", OPT_DMARC_REJECT },
+		{ "tls", OPT_TLS }, { "tls-min", OPT_TLS_MIN },
 	};
 	const char *eq = strchr(tok, '='), *val;
 	char *name;
@@ -376,6 +408,12 @@ parse_option(struct load_ctx *lc, const char *tok, struct table_entry *e)
 		break;
 	case OPT_DMARC_REJECT:
 		r = parse_yesno(lc, "dmarc-reject", val, &e->dmarc_reject);
+		break;
+	case OPT_TLS:
+		r = parse_tls(lc, val, &e->tls_require);
+		break;
+	case OPT_TLS_MIN:
+		r = parse_tls_min(lc, val, e);
 		break;
 	default:
 		r = parse_sign(lc, val, e);
@@ -433,6 +471,15 @@ parse_line(struct load_ctx *lc, struct table *t, char *line)
 	}
 	while ((tok = next_token(&cursor)) != NULL)
 		parse_option(lc, tok, &e);
+	/* a minimum version is a requirement: tls-min implies tls=require */
+	if ((e.set & OPT_TLS_MIN) && (e.set & OPT_TLS) && !e.tls_require)
+		load_error(lc, "tls-min: needs TLS, but tls=optional is given");
+	else if (e.set & OPT_TLS_MIN) {
+		e.tls_require = 1;
+		e.set |= OPT_TLS;
+	}
+	if (e.tls_require)
+		t->any_tls = 1;
 	/* kept even after errors, so later duplicates are still found */
 	if (e.pattern != NULL)
 		table_add(t, &e);
@@ -516,19 +563,19 @@ policy_apply(const struct table_entry *e, unsigned *have,
 		out->dmarc = e->dmarc;
 	if (take & OPT_DMARC_REJECT)
 		out->dmarc_reject = e->dmarc_reject;
+	if (take & OPT_TLS)
+		out->tls_require = e->tls_require;
+	if (take & OPT_TLS_MIN) {
+		out->tls_min = e->tls_min;
+		out->tls_min_rank = e->tls_min_rank;
+	}
 	*have |= e->set | implied;
 }
 
-/* table_lookup - resolve every option for one domain */
-void
-table_lookup(const struct table *t, const char *domain,
-    struct domain_policy *out)
+/* policy_defaults - the built-in value of every option */
+static void
+policy_defaults(struct domain_policy *out)
 {
-	char key[1 + DOMAIN_MAX + 2];	/* ".", the name, final dot, NUL */
-	const struct table_entry *e;
-	unsigned have = 0;
-	size_t len, i;
-
 	out->matched = NULL;
 	out->checks = 1;
 	out->spf = 1;
@@ -539,6 +586,42 @@ table_lookup(const struct table *t, const char *domain,
 	out->nsign = 0;
 	out->dmarc = DMARC_LOCAL_ENFORCE;
 	out->dmarc_reject = 1;
+	out->tls_require = 0;
+	out->tls_min = NULL;
+	out->tls_min_rank = -1;
+}
+
+/*
+ * resolve - apply the entries for key (".name", lowercase) from
+ * key + start on: start 1 tries the exact name first, start 0 only the
+ * ".parent" patterns, from key itself up; then "*"
+ */
+static void
+resolve(const struct table *t, const char *key, size_t start,
+    struct domain_policy *out)
+{
+	const struct table_entry *e;
+	unsigned have = 0;
+	size_t i;
+
+	if (start == 1 && (e = table_find(t, key + 1)) != NULL)
+		policy_apply(e, &have, out);
+	for (i = start; key[i] != '\0'; i++)
+		if (key[i] == '.' && (e = table_find(t, key + i)) != NULL)
+			policy_apply(e, &have, out);
+	if ((e = table_find(t, "*")) != NULL)
+		policy_apply(e, &have, out);
+}
+
+/* table_lookup - resolve every option for one domain */
+void
+table_lookup(const struct table *t, const char *domain,
+    struct domain_policy *out)
+{
+	char key[1 + DOMAIN_MAX + 2];	/* ".", the name, final dot, NUL */
+	size_t len;
+
+	policy_defaults(out);
 	if (t == NULL)
 		return;
 
@@ -551,15 +634,40 @@ table_lookup(const struct table *t, const char *domain,
 		key[len + 1] = '\0';
 		str_lower(key);
 		/* the domain itself, then ".parent" from longest to shortest */
-		if ((e = table_find(t, key + 1)) != NULL)
-			policy_apply(e, &have, out);
-		for (i = 1; i <= len; i++)
-			if (key[i] == '.' &&
-			    (e = table_find(t, key + i)) != NULL)
-				policy_apply(e, &have, out);
+		resolve(t, key, 1, out);
+	} else {
+		resolve(t, "", 0, out);		/* "*" only */
 	}
-	if ((e = table_find(t, "*")) != NULL)
-		policy_apply(e, &have, out);
+}
+
+/* table_size - the number of entries */
+size_t
+table_size(const struct table *t)
+{
+	return t != NULL ? t->n : 0;
+}
+
+/* table_entry_lookup - the pattern of entry i, and what it resolves to */
+const char *
+table_entry_lookup(const struct table *t, size_t i, struct domain_policy *out)
+{
+	const char *pat = t->v[i].pattern;
+
+	policy_defaults(out);
+	if (strcmp(pat, "*") == 0)
+		resolve(t, "", 0, out);
+	else if (pat[0] == '.')
+		resolve(t, pat, 0, out);	/* from the entry up */
+	else
+		table_lookup(t, pat, out);
+	return pat;
+}
+
+/* table_requires_tls - whether some entry sets tls=require */
+int
+table_requires_tls(const struct table *t)
+{
+	return t != NULL && t->any_tls;
 }
 
 /* table_load_keys - load every signing key the table names */

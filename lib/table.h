@@ -10,6 +10,10 @@
  *	int table_load_keys(struct table *t, const char *path,
  *	         int require_safe, struct strbuf *errors);
  *	int table_refuses_dmarc_reject(const struct table *t);
+ *	int table_requires_tls(const struct table *t);
+ *	size_t table_size(const struct table *t);
+ *	const char *table_entry_lookup(const struct table *t, size_t i,
+ *	         struct domain_policy *out);
  *	void table_free(struct table *t);
  * DESCRIPTION
  *	The table file has one entry a line: a domain pattern, then
@@ -56,6 +60,13 @@
  *				quarantine
  *	dmarc-reject=yes|no	for mail to recipients in the domain: may a
  *				DMARC failure be refused (no: quarantined)
+ *	tls=optional|require	must mail claiming the domain arrive over
+ *				TLS (inbound), and go out over it (the
+ *				Postfix policy authmilter-check writes)
+ *	tls-min=TLSv1|TLSv1.1|TLSv1.2|TLSv1.3	the lowest TLS version
+ *				that meets tls=require; it implies
+ *				tls=require on its line (with tls=optional
+ *				on the same line it is an error)
  *
  *	Option names and their word values compare case-insensitively;
  *	an option given twice on one line is an error.  A line with a
@@ -64,6 +75,15 @@
  *	table_refuses_dmarc_reject() says whether some entry sets
  *	dmarc-reject=no: only then do recipients matter, and the MTA
  *	needs to send them at all (t may be NULL: no).
+ *	table_requires_tls() says whether some entry sets tls=require
+ *	(t may be NULL: no), so the From domains need looking up at all.
+ *
+ *	table_size() and table_entry_lookup() walk the entries in file
+ *	order (i < table_size()): the entry's normalized pattern is
+ *	returned, and out gets the options it resolves to for the domains
+ *	it covers, as table_lookup() would for one of them that no more
+ *	specific entry matches (for ".example.com": that entry, its
+ *	".parent" entries, "*").
  *
  *	table_load_keys() loads the private key of every sign= entry
  *	(signkey_load(), with require_safe for RequireSafeKeys), so that a
@@ -114,6 +134,9 @@ struct domain_policy {
 	size_t			 nsign;
 	enum dmarc_local	 dmarc;		/* default ENFORCE */
 	int			 dmarc_reject;	/* default 1 */
+	int			 tls_require;	/* default 0 */
+	const char		*tls_min;	/* "TLSv1.2", default NULL */
+	int			 tls_min_rank;	/* its tls_version_rank(), -1 */
 };
 
 struct table;
@@ -124,6 +147,10 @@ void		 table_lookup(const struct table *, const char *,
 int		 table_load_keys(struct table *, const char *, int,
 		    struct strbuf *);
 int		 table_refuses_dmarc_reject(const struct table *);
+int		 table_requires_tls(const struct table *);
+size_t		 table_size(const struct table *);
+const char	*table_entry_lookup(const struct table *, size_t,
+		    struct domain_policy *);
 void		 table_free(struct table *);
 
 #endif

@@ -11,6 +11,14 @@
  * removes one space after the colon, which we put back: a field sent
  * without that space, or with a TAB there, is then seen as if it had
  * one, and fails a c=simple signature.
+ *
+ * TLS: we ask for the TLS macros at HELO (where Postfix and Sendmail
+ * have them once STARTTLS is done; a client says EHLO again after it)
+ * and at MAIL FROM, and read them at both: libmilter answers from the
+ * latest stage that had them, so a client that sends MAIL FROM after
+ * STARTTLS without a new EHLO is still seen as the TLS it is.  An MTA
+ * sends a macro only when it has a value: no {tls_version} is
+ * plaintext, and a plaintext connection costs no macro bytes.
  */
 #include <stdatomic.h>
 #include <stddef.h>
@@ -36,6 +44,8 @@
 #define WANT_SKIPPED	(SMFIP_NOUNKNOWN | SMFIP_NODATA)
 #define WANT_EXACT	SMFIP_HDR_LEADSPC	/* header values as sent */
 #define VALUE_KEEP	65536	/* a larger value buffer is not kept */
+#define TLS_MACROS	"{tls_version} {cipher} {cipher_bits} " \
+			"{cert_subject} {cert_issuer}"
 
 struct conn {
 	struct session	*session;
@@ -213,7 +223,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	c->leadspc = (*pf1 & WANT_EXACT) != 0;
 	/* the macros we read; Postfix sends its defaults for other stages */
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
-	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i");
+	smfi_setsymlist(ctx, SMFIM_HELO, TLS_MACROS);
+	smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i " TLS_MACROS);
 	smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	return SMFIS_CONTINUE;
 }
@@ -233,6 +244,20 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	return go_on(c, SMFIP_NR_CONN);
 }
 
+/* tls_from_macros - hand the MTA's TLS macros to the session */
+static void
+tls_from_macros(SMFICTX *ctx, struct conn *c)
+{
+	struct tls_facts f;
+
+	f.version = macro(ctx, "{tls_version}");
+	f.cipher = macro(ctx, "{cipher}");
+	f.bits = macro(ctx, "{cipher_bits}");
+	f.subject = macro(ctx, "{cert_subject}");
+	f.issuer = macro(ctx, "{cert_issuer}");
+	session_set_tls(c->session, &f);
+}
+
 /* mlfi_helo - HELO or EHLO */
 static sfsistat
 mlfi_helo(SMFICTX *ctx, char *helo)
@@ -240,6 +265,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 	struct conn *c = conn_get(ctx);
 
 	session_helo(c->session, helo);
+	tls_from_macros(ctx, c);
 	return go_on(c, SMFIP_NR_HELO);
 }
 
@@ -283,6 +309,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	c->in_message = 1;
 	atomic_fetch_add(&messages_in_flight, 1);
 	session_set_auth(c->session, macro(ctx, "{auth_authen}"));
+	tls_from_macros(ctx, c);
 	v = session_mail(c->session, argv[0]);
 	session_set_queue_id(c->session, macro(ctx, "i"));
 	quick_ack(c);

@@ -114,7 +114,7 @@ is "$(grep -ci '^Authentication-Results:' "$file")" 0 \
 check "every message got one log line" \
     test "$(grep -c 'action=' "$AM_LOG")" -eq $count
 like "$(grep 'from=<user@example.org>' "$AM_LOG" | head -1)" \
-    "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) dkim=none dmarc=none\(example.org,p=[a-z]*,dis=none\) action=accept" \
+    "^authmilter\[[0-9]*\]: info: [0-9A-F]*: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org tls=none spf=pass\(example.org\) spf-helo=pass\(mail.example.org\) dkim=none dmarc=none\(example.org,p=[a-z]*,dis=none\) action=accept" \
     "the log line names queue id, client, direction, results and action"
 like "$(grep 'reject.example.com' "$AM_LOG" | grep 'action=reject' | head -1)" \
     "spf=fail\(reject.example.com\).* action=reject" "the reject is logged"

@@ -4,7 +4,8 @@
  * end without a verdict.  Runs on a real configuration (a table with a
  * signing key, DKIM verification on) with no DNS: SPF gives temperror,
  * keys are not found, DMARC is not run.  Also the log line's marked cut
- * of a long MAIL FROM.
+ * of a long MAIL FROM, and the table's TLS requirements (tls=require,
+ * tls-min=) at MAIL FROM and for the From domains at end of message.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -61,7 +62,11 @@ make_config(void)
 	EVP_PKEY_free(key);
 
 	sb_init(&sb);
-	sb_printf(&sb, "example.org sign=s1:%s\n", keypath);
+	sb_printf(&sb, "example.org sign=s1:%s\n"
+	    "partner.example tls=require\n"
+	    "modern.example tls-min=TLSv1.3\n"
+	    ".sub.example tls=require\n"
+	    "legacy.sub.example tls=optional\n", keypath);
 	write_file("domains", sb.s);
 	sb_truncate(&sb, 0);
 	sb_printf(&sb, "AuthservID mx.example.net\n"
@@ -306,6 +311,160 @@ test_log(void)
 	session_free(s);
 }
 
+/* tls - make the session's connection TLS (version NULL: plaintext) */
+static void
+tls(struct session *s, const char *version)
+{
+	struct tls_facts f;
+
+	memset(&f, 0, sizeof(f));
+	f.version = version;
+	f.cipher = "TLS_AES_256_GCM_SHA384";
+	f.bits = "256";
+	session_set_tls(s, version != NULL ? &f : NULL);
+}
+
+/* tls_refused - a 550 5.7.0 whose text holds both strings */
+static int
+tls_refused(const struct verdict *v, const char *a, const char *b)
+{
+	return v != NULL && v->action == VERDICT_REJECT &&
+	    strcmp(v->rcode, "550") == 0 && strcmp(v->xcode, "5.7.0") == 0 &&
+	    strstr(v->text, a) != NULL && strstr(v->text, b) != NULL;
+}
+
+/* one_message - a message with that MAIL FROM and From: the eom verdict */
+static const struct verdict *
+one_message(struct session *s, const char *sender, const char *from)
+{
+	const struct verdict *v = session_mail(s, sender);
+
+	if (v != NULL)
+		return NULL;	/* refused at MAIL FROM: not what we test */
+	session_header(s, "From", from);
+	session_eoh(s);
+	return session_eom(s);
+}
+
+/* authres_of - our A-R value in a verdict, or "" */
+static const char *
+authres_of(const struct verdict *v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < v->nedits; i++)
+		if (v->edits[i].op == EDIT_INSERT &&
+		    strcmp(v->edits[i].name, "Authentication-Results") == 0)
+			return v->edits[i].value;
+	return "";
+}
+
+/*
+ * test_tls - the table's TLS requirements: the envelope domain at MAIL
+ * FROM, every From domain at eom, tls-min against the version, the
+ * subdomain rules of the table, outbound mail exempt; the facts in the
+ * log line and as a comment in the A-R
+ */
+static void
+test_tls(void)
+{
+	static const char ar_tls[] = "mx.example.net (tls=TLSv1.2 "
+	    "cipher=TLS_AES_256_GCM_SHA384 bits=256);\n\tspf=";
+	struct session *s;
+	const struct verdict *v;
+	char *log;
+
+	s = start("198.51.100.7");
+	ok(session_tls_version(s) == NULL, "a new connection is plaintext");
+	v = session_mail(s, "<user@partner.example>");
+	ok(tls_refused(v, "MAIL FROM domain partner.example must come over "
+	    "TLS (tls=require in the domain table)", "this connection is "
+	    "plaintext"), "plaintext, MAIL FROM a tls=require domain: 550 "
+	    "5.7.0 naming domain and requirement (got '%s')",
+	    v != NULL ? v->text : "continue");
+	ok(session_eom(s)->action == VERDICT_TEMPFAIL,
+	    "... and the message is over");
+	v = session_mail(s, "<>");
+	ok(v == NULL, "plaintext, null sender, HELO of no tls= domain: on");
+	session_abort(s);
+
+	v = one_message(s, "user@elsewhere.example", "boss@partner.example");
+	ok(tls_refused(v, "From domain partner.example must come over TLS",
+	    "plaintext"), "plaintext, From a tls=require domain, other "
+	    "MAIL FROM: refused at end of message");
+	v = one_message(s, "user@elsewhere.example",
+	    "a@elsewhere.example, b@PARTNER.example");
+	ok(tls_refused(v, "From domain partner.example", "plaintext"),
+	    "the partner as second address of one From: refused too");
+	v = one_message(s, "user@elsewhere.example", "x@a.b.sub.example");
+	ok(tls_refused(v, "From domain a.b.sub.example", "plaintext"),
+	    "a .sub.example tls=require entry covers a.b.sub.example");
+	v = one_message(s, "user@elsewhere.example", "x@legacy.sub.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT,
+	    "legacy.sub.example tls=optional, more specific: accepted");
+	v = one_message(s, "user@elsewhere.example", "x@sub.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT,
+	    ".sub.example does not cover sub.example itself");
+	v = one_message(s, "user@elsewhere.example", "x@elsewhere.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT &&
+	    strstr(authres_of(v), "tls=") == NULL,
+	    "plaintext from another domain: accepted, no TLS comment in A-R");
+
+	tls(s, "TLSv1.2");
+	ok(session_tls_version(s) != NULL &&
+	    strcmp(session_tls_version(s), "TLSv1.2") == 0,
+	    "session_tls_version gives the MTA's {tls_version}");
+	v = one_message(s, "user@partner.example", "boss@partner.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT,
+	    "TLSv1.2, tls=require domain in MAIL FROM and From: accepted");
+	ok(strncmp(authres_of(v), ar_tls, strlen(ar_tls)) == 0,
+	    "the A-R carries the TLS facts as a comment "
+	    "after the authserv-id");
+	v = session_mail(s, "user@modern.example");
+	ok(tls_refused(v, "MAIL FROM domain modern.example must come over "
+	    "TLSv1.3 or later (tls-min=TLSv1.3", "this connection uses "
+	    "TLSv1.2"), "TLSv1.2 below tls-min=TLSv1.3: refused");
+	v = one_message(s, "user@elsewhere.example", "x@modern.example");
+	ok(tls_refused(v, "From domain modern.example must come over TLSv1.3",
+	    "uses TLSv1.2"), "... and as From domain at end of message");
+	tls(s, "TLSv1.3");
+	v = one_message(s, "user@modern.example", "x@modern.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT, "TLSv1.3: accepted");
+	tls(s, "SSLv3");
+	v = session_mail(s, "user@partner.example");
+	ok(v == NULL, "tls=require without tls-min: any TLS meets it");
+	session_abort(s);
+	tls(s, "TLSv1.3-draft");
+	v = session_mail(s, "user@modern.example");
+	ok(tls_refused(v, "modern.example", "TLSv1.3-draft"),
+	    "a version we cannot read does not meet tls-min");
+	tls(s, "TLSv1.3");
+	v = one_message(s, "user@elsewhere.example", "x@elsewhere.example");
+	tls(s, NULL);
+	ok(session_tls_version(s) == NULL, "TLS facts without a version: "
+	    "plaintext again");
+	session_free(s);
+
+	s = start("192.0.2.250");
+	v = one_message(s, "user@partner.example", "boss@partner.example");
+	ok(v != NULL && v->action == VERDICT_ACCEPT,
+	    "outbound (InternalHosts) mail is exempt");
+	session_free(s);
+
+	log = read_log();
+	ok(strstr(log, "from=<user@partner.example> helo=client.example "
+	    "tls=none tls-required=partner.example action=reject") != NULL,
+	    "log: tls=none, the domain that required TLS, the reject");
+	ok(strstr(log, "helo=client.example tls=TLSv1.2("
+	    "TLS_AES_256_GCM_SHA384,256) tls-required=modern.example(TLSv1.3)"
+	    " action=reject") != NULL, "log: version, cipher, bits, and "
+	    "the tls-min that refused");
+	ok(strstr(log, "from=<user@elsewhere.example> helo=client.example "
+	    "tls=TLSv1.3(TLS_AES_256_GCM_SHA384,256) ") != NULL,
+	    "log: TLSv1.3 recorded on an accepted message");
+	free(log);
+}
+
 /*
  * test_name_space - "From : x" (space before the colon) is a From field:
  * alone it names the signing domain, beside a From it makes two
@@ -359,6 +518,7 @@ main(void)
 	test_name_space();
 	test_outbound();
 	test_log();
+	test_tls();
 	config_unref(cf);
 	unlink(logpath);
 	unlink(write_file("domains", ""));

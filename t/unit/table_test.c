@@ -321,6 +321,24 @@ test_every_option(void)
 		{ "d.example spf=yes spf=no", "spf: option given twice" },
 		{ "d.example spf=yes,no",
 		    "spf: expected yes or no, got 'yes,no'" },
+		{ "d.example tls=require", NULL },
+		{ "d.example tls=Optional", NULL },
+		{ "d.example tls=yes",
+		    "tls: expected optional or require, got 'yes'" },
+		{ "d.example tls-min=TLSv1", NULL },
+		{ "d.example tls-min=tlsv1.3", NULL },
+		{ "d.example tls=require tls-min=TLSv1.2", NULL },
+		{ "d.example tls-min=TLSv1.0",
+		    "tls-min: expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, "
+		    "got 'TLSv1.0'" },
+		{ "d.example tls-min=SSLv3",
+		    "tls-min: expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, "
+		    "got 'SSLv3'" },
+		{ "d.example tls-min=1.2",
+		    "tls-min: expected TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3, "
+		    "got '1.2'" },
+		{ "d.example tls=optional tls-min=TLSv1.2",
+		    "tls-min: needs TLS, but tls=optional is given" },
 	};
 	struct strbuf err, want;
 	struct table *t;
@@ -565,6 +583,101 @@ test_refuses_dmarc_reject(void)
 	}
 }
 
+/*
+ * test_tls - tls= and tls-min= resolve like every option (tls-min
+ * implying tls=require on its line), table_requires_tls() sees them,
+ * and the entry walk gives each pattern what it resolves to
+ */
+static void
+test_tls(void)
+{
+	static const struct {
+		const char *pattern;
+		int require;
+		const char *min;
+	} walk[] = {
+		{ ".partner.example", 1, NULL },
+		{ "mx.partner.example", 1, "TLSv1.3" },
+		{ "old.partner.example", 0, NULL },
+		{ "partner.example", 0, NULL },
+		{ ".deep.partner.example", 1, "TLSv1.2" },
+		{ "other.example", 0, NULL },
+	};
+	struct domain_policy p;
+	struct strbuf err;
+	struct table *t;
+	const char *pat;
+	char *path;
+	size_t i;
+
+	ok(!table_requires_tls(NULL), "no table: no TLS required");
+	t = load_text("other.example spf=no\n", &path, &err);
+	ok(t != NULL && !table_requires_tls(t), "no tls= entry: none");
+	table_lookup(t, "other.example", &p);
+	ok(p.tls_require == 0 && p.tls_min == NULL && p.tls_min_rank == -1,
+	    "defaults: tls=optional, no tls-min");
+	table_free(t);
+	sb_free(&err);
+	unlink(path);
+	free(path);
+
+	t = load_text(
+	    ".partner.example      tls=require\n"
+	    "mx.partner.example    tls-min=TLSv1.3\n"
+	    "old.partner.example   tls=optional\n"
+	    "partner.example       spf=no\n"
+	    ".deep.partner.example tls-min=TLSv1.2\n"
+	    "other.example         spf=no\n", &path, &err);
+	ok(t != NULL && table_requires_tls(t), "tls= table loads, requires");
+	if (t == NULL)
+		return;
+	table_lookup(t, "a.partner.example", &p);
+	ok(p.tls_require && p.tls_min == NULL, "subdomain: tls=require");
+	table_lookup(t, "partner.example", &p);
+	ok(!p.tls_require, ".partner.example does not cover partner.example");
+	table_lookup(t, "mx.partner.example", &p);
+	ok(p.tls_require && p.tls_min != NULL &&
+	    strcmp(p.tls_min, "TLSv1.3") == 0, "tls-min implies tls=require");
+	table_lookup(t, "old.partner.example", &p);
+	ok(!p.tls_require, "a more specific tls=optional lifts it");
+	table_lookup(t, "x.deep.partner.example", &p);
+	ok(p.tls_require && strcmp(p.tls_min, "TLSv1.2") == 0,
+	    "a deeper subdomain pattern's tls-min");
+	is_int((int)table_size(t), 6, "table_size counts the entries");
+	for (i = 0; i < ARRAY_SIZE(walk) && i < table_size(t); i++) {
+		pat = table_entry_lookup(t, i, &p);
+		ok(strcmp(pat, walk[i].pattern) == 0 &&
+		    p.tls_require == walk[i].require &&
+		    (walk[i].min == NULL ? p.tls_min == NULL :
+		    p.tls_min != NULL && strcmp(p.tls_min, walk[i].min) == 0),
+		    "entry walk %zu: %s resolves to tls=%s%s", i,
+		    walk[i].pattern, walk[i].require ? "require" : "optional",
+		    walk[i].min ? " with tls-min" : "");
+	}
+	table_free(t);
+	sb_free(&err);
+	unlink(path);
+	free(path);
+
+	t = load_text("* tls=require\nplain.example tls=optional\n", &path,
+	    &err);
+	ok(t != NULL && table_entry_lookup(t, 0, &p) != NULL &&
+	    p.tls_require, "* tls=require: the * entry resolves to require");
+	table_lookup(t, "bad..name", &p);
+	ok(p.tls_require, "a name that is not valid gets * (require)");
+	table_free(t);
+	sb_free(&err);
+	unlink(path);
+	free(path);
+
+	t = load_text("x.example tls-min=tlsV1.3\n", &path, &err);
+	table_lookup(t, "x.example", &p);
+	is_str(p.tls_min, "TLSv1.3", "tls-min keeps Postfix's spelling");
+	sb_free(&err);
+	unlink(path);
+	free(path);
+}
+
 /* checks=no: the domain's own DMARC failures are only recorded */
 static void
 test_checks_no(void)
@@ -618,6 +731,7 @@ main(void)
 	test_defaults();
 	test_every_option();
 	test_patterns();
+	test_tls();
 	test_errors();
 	test_large();
 	test_refuses_dmarc_reject();
