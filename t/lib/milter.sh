@@ -9,7 +9,10 @@
 #                               AM_PID, AM_LOG; waits for its socket
 #   start_postfix               a Postfix on loopback with smtpd_milters
 #                               pointing at $AM_SOCK: sets PF_DIR,
-#                               PF_INBOUND and PF_SUBMIT (ports), PF_MAIL
+#                               PF_INBOUND and PF_SUBMIT (ports), PF_MAIL;
+#                               $PF_MAIN_EXTRA and $PF_MASTER_EXTRA, when
+#                               set, are lines added to main.cf and
+#                               master.cf (TLS settings, more listeners)
 #   wait_delivered N            wait until N messages are in the maildir
 #   delivered_files             the delivered messages, oldest first
 #   message_file TAG            wait for the delivered message carrying
@@ -100,11 +103,13 @@ milter_default_action = tempfail
 milter_protocol = 6
 biff = no
 smtpd_banner = mx.example.net ESMTP
+${PF_MAIN_EXTRA:-}
 EOT
 	{
 		echo "127.0.0.1:$PF_INBOUND inet n - n - - smtpd"
 		echo "127.0.0.1:$PF_SUBMIT inet n - n - - smtpd -o milter_macro_daemon_name=ORIGINATING"
 		postfix_services
+		[ -z "${PF_MASTER_EXTRA:-}" ] || printf '%s\n' "$PF_MASTER_EXTRA"
 	} > "$PF_DIR/etc/master.cf"
 	if ! postfix -c "$PF_DIR/etc" start >/dev/null 2>&1; then
 		diag "postfix did not start:"
