@@ -647,12 +647,11 @@ table_size(const struct table *t)
 	return t != NULL ? t->n : 0;
 }
 
-/* table_entry_lookup - the pattern of entry i, and what it resolves to */
-const char *
-table_entry_lookup(const struct table *t, size_t i, struct domain_policy *out)
+/* resolve_pattern - what a normalized pattern's entry resolves to */
+static void
+resolve_pattern(const struct table *t, const char *pat,
+    struct domain_policy *out)
 {
-	const char *pat = t->v[i].pattern;
-
 	policy_defaults(out);
 	if (strcmp(pat, "*") == 0)
 		resolve(t, "", 0, out);
@@ -660,7 +659,30 @@ table_entry_lookup(const struct table *t, size_t i, struct domain_policy *out)
 		resolve(t, pat, 0, out);	/* from the entry up */
 	else
 		table_lookup(t, pat, out);
-	return pat;
+}
+
+/* table_entry_lookup - the pattern of entry i, and what it resolves to */
+const char *
+table_entry_lookup(const struct table *t, size_t i, struct domain_policy *out)
+{
+	resolve_pattern(t, t->v[i].pattern, out);
+	return t->v[i].pattern;
+}
+
+/* table_pattern_lookup - like table_entry_lookup() for a pattern */
+int
+table_pattern_lookup(const struct table *t, const char *pattern,
+    struct domain_policy *out)
+{
+	char *key;
+	int found;
+
+	if (t == NULL || (key = normalize_pattern(pattern)) == NULL)
+		return 0;
+	if ((found = table_find(t, key) != NULL))
+		resolve_pattern(t, key, out);
+	free(key);
+	return found;
 }
 
 /* table_requires_tls - whether some entry sets tls=require */

@@ -14,6 +14,8 @@
  *	size_t table_size(const struct table *t);
  *	const char *table_entry_lookup(const struct table *t, size_t i,
  *	         struct domain_policy *out);
+ *	int table_pattern_lookup(const struct table *t, const char *pattern,
+ *	         struct domain_policy *out);
  *	void table_free(struct table *t);
  * DESCRIPTION
  *	The table file has one entry a line: a domain pattern, then
@@ -83,7 +85,10 @@
  *	returned, and out gets the options it resolves to for the domains
  *	it covers, as table_lookup() would for one of them that no more
  *	specific entry matches (for ".example.com": that entry, its
- *	".parent" entries, "*").
+ *	".parent" entries, "*").  table_pattern_lookup() does the same for
+ *	the entry of a pattern ("*", ".example.com", "example.com"; any
+ *	case, trailing dot ignored) and returns 1, or 0 when the table has
+ *	no entry of that pattern (out is then untouched).
  *
  *	table_load_keys() loads the private key of every sign= entry
  *	(signkey_load(), with require_safe for RequireSafeKeys), so that a
@@ -150,6 +155,8 @@ int		 table_refuses_dmarc_reject(const struct table *);
 int		 table_requires_tls(const struct table *);
 size_t		 table_size(const struct table *);
 const char	*table_entry_lookup(const struct table *, size_t,
+		    struct domain_policy *);
+int		 table_pattern_lookup(const struct table *, const char *,
 		    struct domain_policy *);
 void		 table_free(struct table *);
 

@@ -12,7 +12,9 @@
 #                               PF_INBOUND and PF_SUBMIT (ports), PF_MAIL;
 #                               $PF_MAIN_EXTRA and $PF_MASTER_EXTRA, when
 #                               set, are lines added to main.cf and
-#                               master.cf (TLS settings, more listeners)
+#                               master.cf (TLS settings, more listeners);
+#                               $PF_START_WRAP, when set, is a command
+#                               that runs "postfix start" (its args)
 #   wait_delivered N            wait until N messages are in the maildir
 #   delivered_files             the delivered messages, oldest first
 #   message_file TAG            wait for the delivered message carrying
@@ -111,7 +113,7 @@ EOT
 		postfix_services
 		[ -z "${PF_MASTER_EXTRA:-}" ] || printf '%s\n' "$PF_MASTER_EXTRA"
 	} > "$PF_DIR/etc/master.cf"
-	if ! postfix -c "$PF_DIR/etc" start >/dev/null 2>&1; then
+	if ! ${PF_START_WRAP:-} postfix -c "$PF_DIR/etc" start >/dev/null 2>&1; then
 		diag "postfix did not start:"
 		sed 's/^/# /' "$PF_DIR/maillog" 2>/dev/null
 		return 1
