@@ -644,6 +644,11 @@ test_tls(void)
 	ok(p.tls_require && strcmp(p.tls_min, "TLSv1.2") == 0,
 	    "a deeper subdomain pattern's tls-min");
 	is_int((int)table_size(t), 6, "table_size counts the entries");
+	ok(table_pattern_lookup(t, ".Deep.Partner.Example.", &p) &&
+	    p.tls_require && strcmp(p.tls_min, "TLSv1.2") == 0,
+	    "table_pattern_lookup finds an entry by its pattern, any case");
+	ok(!table_pattern_lookup(t, ".other.example", &p),
+	    "... and says when there is no such entry");
 	for (i = 0; i < ARRAY_SIZE(walk) && i < table_size(t); i++) {
 		pat = table_entry_lookup(t, i, &p);
 		ok(strcmp(pat, walk[i].pattern) == 0 &&
