@@ -4,11 +4,12 @@
 # the MTA's TLS macros in the log line and as a comment in its A-R, and
 # refuses mail that claims a tls=require (or tls-min=) domain of the table
 # when it comes without TLS or below the minimum: the MAIL FROM domain at
-# MAIL FROM, the From domain at end of message; other mail passes.
+# MAIL FROM, the From domain at end of message (its DMARC report row says
+# why); other mail passes.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 24
+plan 25
 
 # a CA, the server's certificate, and a client certificate it signs
 tls=$tmpdir/tls
@@ -34,7 +35,9 @@ partner.example     tls=require
 modern.example      tls-min=TLSv1.3
 .bank.example       tls=require
 EOT
-write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains"
+DB=$tmpdir/reports.db
+write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
+    "DMARCReports yes" "ReportStore sqlite:$DB" "ReportSpool $tmpdir/spool.jsonl"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
 
 # STARTTLS on every listener; PF_TLS12 offers at most TLSv1.2
@@ -168,3 +171,14 @@ like "$(log_of noehlo@partner.example)" "tls=TLSv1\.3\(.*action=accept$" \
 
 check "every message got one log line" \
     test "$(grep -c 'action=' "$AM_LOG")" -eq $((count + 1))
+
+# the DMARC history row of the message refused for its From domain
+kill "$AM_PID"
+i=0
+while kill -0 "$AM_PID" 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "$(sqlite3 -separator '|' "$DB" "SELECT disposition, reasons FROM dmarc_row WHERE header_from = 'partner.example' AND envelope_from = 'elsewhere.example'")" \
+    "reject|local_policy TLS required by the domain table" \
+    "the report row of the From-refused message: reject, local_policy reason"
