@@ -7,13 +7,15 @@
 # same SMTP reply and the same log line.  Exit 0 for a DKIM-signed pass,
 # 2 and the daemon's 550 for a DMARC reject, 1 for a quarantine (tagged
 # or held), 3 for a tempfail with DNS down and for what it cannot check
-# (a missing file, a NUL in a header, a bad configuration).  --outbound
+# (a missing file, a NUL in a header, a bad configuration).  Through a
+# real Postfix, the A-R and tag delivered and the 550 given are the
+# ones printed.  --outbound
 # prints the DKIM-Signature the table's key makes, which dkimpy verifies
 # on the message.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 52
+plan 57
 
 CHK="$BUILDDIR/milter/authmilter-check"
 CLIENT=mail.stranger.example
@@ -107,14 +109,17 @@ print([l["text"] for l in v["log"] if " action=" in l["text"]][-1])' \
 	    "$tmpdir/$1.json"
 }
 
-# ---- a DKIM-signed message (dkimpy) from a stranger: DMARC pass ----
-printf 'From: CEO <ceo@dmarc-reject.example>\r\nTo: rcpt@example.net\r\nSubject: a folded\r\n\tsubject line\r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\nMessage-ID: <pass@dmarc-reject.example>\r\n\r\nHello,\r\n\r\nsigned by dkimpy.\r\n' \
+# ---- a DKIM-signed message (dkimpy, c=simple/simple: every byte of the
+# signed fields and the body as the MTA presents them) from a stranger:
+# DMARC pass ----
+printf 'From: CEO <ceo@dmarc-reject.example>\r\nX-Test-Tag: pass\r\nTo:rcpt@example.net\r\nSubject:  a folded\r\n\tsubject line \r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\nMessage-ID: <pass@dmarc-reject.example>\r\n\r\nHello,\r\n\r\nsigned by dkimpy.\r\n' \
     > "$tmpdir/unsigned.eml"
 "$PYTHON" -c 'import dkim, sys
 msg = open(sys.argv[1], "rb").read()
 key = open(sys.argv[2], "rb").read()
 sig = dkim.sign(msg, b"cm", b"dmarc-reject.example", key,
-                include_headers=[b"from", b"to", b"subject", b"date"])
+                include_headers=[b"from", b"to", b"subject", b"date"],
+                canonicalize=(b"simple", b"simple"))
 open(sys.argv[3], "wb").write(sig + msg)' "$tmpdir/unsigned.eml" \
     "$tmpdir/keys/rsa.pem" "$tmpdir/pass.eml"
 chk pass "$tmpdir/pass.eml" $STRANGER pass@dmarc-reject.example
@@ -142,6 +147,11 @@ like "$(grep '^Authentication-Results:' "$tmpdir/pass.txt")" \
 like "$(cat "$tmpdir/pass.txt")" "log: info: NOQUEUE: client=unknown\[$STRANGER\]" \
     "pass, text output: the log line, an unnamed client as the daemon logs it"
 
+sed 's/\r$//' "$tmpdir/pass.eml" > "$tmpdir/pass-lf.eml"
+chk pass-lf "$tmpdir/pass-lf.eml" $STRANGER pass@dmarc-reject.example
+like "$rc $(j pass-lf authentication_results | tr -d '\n')" "^0 .*dkim=pass " \
+    "pass, the file saved with LF line ends: the signature still passes"
+
 # ---- DMARC reject: a forged From, a forged A-R of ours, LF line ends ----
 printf 'Authentication-Results: mx.example.net; dmarc=pass\nFrom: ceo@dmarc-reject.example\nTo: rcpt@example.net\nSubject: pay this\n\nurgent\n' \
     > "$tmpdir/reject.eml"
@@ -165,7 +175,7 @@ is "$(check_log reject)" "$(daemon_log reject@dmarc-reject.example)" \
     "DMARC reject: the log line is the daemon's"
 
 # ---- DMARC quarantine: tagged, then held ----
-printf 'From: x@dmarc-quar.example\nX-Authmilter-Quarantine: forged\nAuthentication-Results: mx.example.net; spf=pass\nAuthentication-Results: other.example; spf=pass\nTo: rcpt@example.net\nSubject: q\n\nq\n' \
+printf 'From: x@dmarc-quar.example\nX-Test-Tag: quar\nX-Authmilter-Quarantine: forged\nAuthentication-Results: mx.example.net; spf=pass\nAuthentication-Results: other.example; spf=pass\nTo: rcpt@example.net\nSubject: q\n\nq\n' \
     > "$tmpdir/quar.eml"
 chk quar "$tmpdir/quar.eml" $STRANGER quar@dmarc-quar.example
 is "$rc" 1 "DMARC quarantine: exit 1"
@@ -191,6 +201,34 @@ is "$rc" 1 "HoldQuarantinedMessages: exit 1"
 is "$(j held action) $(j held quarantine)" \
     "quarantine(held) DMARC policy of dmarc-quar.example: quarantine" \
     "HoldQuarantinedMessages: held, with the reason the MTA gets"
+
+# ---- the same files through a real Postfix: what is delivered ----
+start_postfix || exit 1
+# postfix TAG FILE MAIL_FROM: FILE sent by the stranger through Postfix
+postfix() {
+	swaks --server "127.0.0.1:$PF_INBOUND" \
+	    --xclient "ADDR=$STRANGER NAME=[UNAVAILABLE]" --helo "$HELO" \
+	    --from "$3" --to rcpt@example.net --data "$2" \
+	    > "$tmpdir/$1.swaks" 2>&1
+	chk "$1" "$2" $STRANGER "$3" --client-name "[$STRANGER]"
+}
+postfix pf-pass "$tmpdir/pass.eml" pf-pass@dmarc-reject.example
+delivered=$(message_file pass) || diag "$(cat "$tmpdir/pf-pass.swaks")"
+is "$(j pf-pass authentication_results)" \
+    "$(field Authentication-Results "$delivered")" \
+    "through Postfix, pass: the A-R delivered is the one printed"
+postfix pf-quar "$tmpdir/quar.eml" pf-quar@dmarc-quar.example
+delivered=$(message_file quar) || diag "$(cat "$tmpdir/pf-quar.swaks")"
+is "$(j pf-quar authentication_results)" \
+    "$(field Authentication-Results "$delivered")" \
+    "through Postfix, quarantine: the A-R delivered is the one printed"
+is "$(j pf-quar headers_added.1.value)" \
+    "$(field X-Authmilter-Quarantine "$delivered")" \
+    "through Postfix, quarantine: the tag delivered is the one printed"
+postfix pf-reject "$tmpdir/reject.eml" pf-reject@dmarc-reject.example
+like "$(grep '^<\*\* ' "$tmpdir/pf-reject.swaks")" \
+    "^<\*\* +550 5.7.1 $(j pf-reject smtp_reply.text)\$" \
+    "through Postfix, DMARC reject: Postfix gives the 550 printed"
 
 # ---- refused at MAIL FROM by the table (spf-fail=reject) ----
 printf 'From: a@dmarc-strict.example\n\nx\n' > "$tmpdir/spf.eml"
