@@ -7,15 +7,16 @@
 # same SMTP reply and the same log line.  Exit 0 for a DKIM-signed pass,
 # 2 and the daemon's 550 for a DMARC reject, 1 for a quarantine (tagged
 # or held), 3 for a tempfail with DNS down and for what it cannot check
-# (a missing file, a NUL in a header, a bad configuration).  Through a
-# real Postfix, the A-R and tag delivered and the 550 given are the
-# ones printed.  --outbound
+# (a missing file, a NUL in a header, a bad configuration); a recipient
+# in a dmarc-reject=no domain (--rcpt) turns the reject into a
+# quarantine, as in the daemon.  Through a real Postfix, the A-R and
+# tag delivered and the 550 given are the ones printed.  --outbound
 # prints the DKIM-Signature the table's key makes, which dkimpy verifies
 # on the message.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 
-plan 57
+plan 59
 
 CHK="$BUILDDIR/milter/authmilter-check"
 CLIENT=mail.stranger.example
@@ -34,7 +35,8 @@ chmod 600 "$tmpdir/keys/rsa.pem"
 } > "$tmpdir/keys.yml"
 start_dns "$SRCDIR/t/data/zones/dmarc-postfix.yml" "$tmpdir/keys.yml" ||
     exit 1
-printf 'dmarc-none.example  sign=out:%s\nbounce.dmarc-strict.example  spf-fail=reject\n' \
+# norejects.example: the daemon asks for the recipients (RCPT TO)
+printf 'dmarc-none.example  sign=out:%s\nbounce.dmarc-strict.example  spf-fail=reject\nnorejects.example  dmarc-reject=no\n' \
     "$tmpdir/keys/rsa.pem" > "$tmpdir/domains"
 CONF=$tmpdir/authmilter.conf
 write_config "$CONF" "Domains $tmpdir/domains"
@@ -173,6 +175,19 @@ is "$(sed -n 's/^reply: //p' "$tmpdir/reject.raw")" \
     "DMARC reject: the daemon gives the same 550 reply"
 is "$(check_log reject)" "$(daemon_log reject@dmarc-reject.example)" \
     "DMARC reject: the log line is the daemon's"
+
+# a recipient whose domain says dmarc-reject=no: quarantined instead
+chk norej "$tmpdir/reject.eml" $STRANGER norej@dmarc-reject.example \
+    --rcpt user@norejects.example
+is "$rc $(j norej action)" "1 quarantine(tagged)" \
+    "--rcpt in a dmarc-reject=no domain: quarantined, not rejected (exit 1)"
+"$PYTHON" "$SRCDIR/t/lib/milter-raw.py" "$AM_SOCK" \
+    --message "$tmpdir/reject.eml" --client "$CLIENT" $STRANGER \
+    --helo "$HELO" --mail "<norej@dmarc-reject.example>" \
+    --rcpt "<rcpt@example.net>" --rcpt "<user@norejects.example>" \
+    --headers "$tmpdir/norej.hdr" > "$tmpdir/norej.raw"
+is "$(edits norej)" "$(sed '/^$/d' "$tmpdir/norej.hdr")" \
+    "--rcpt in a dmarc-reject=no domain: every header edit is the daemon's"
 
 # ---- DMARC quarantine: tagged, then held ----
 printf 'From: x@dmarc-quar.example\nX-Test-Tag: quar\nX-Authmilter-Quarantine: forged\nAuthentication-Results: mx.example.net; spf=pass\nAuthentication-Results: other.example; spf=pass\nTo: rcpt@example.net\nSubject: q\n\nq\n' \
