@@ -110,8 +110,8 @@ smtp_tls_loglevel = 1"
 PF_MASTER_EXTRA="tlsmgr    unix  - - n 1000? 1 tlsmgr"
 start_postfix || exit 1
 # the map is first opened by the smtp client, at the first delivery
-postmap -c "$PF_DIR/etc" "hash:$tmpdir/tls_policy"
-ok $? "postmap reads the file"
+postmap -c "$PF_DIR/etc" "hash:$tmpdir/tls_policy" 2> "$tmpdir/postmap.err"
+ok $? "postmap reads the file" || sed "s/^/# /" "$tmpdir/postmap.err"
 
 for d in plain old modern open; do
 	swaks --server "127.0.0.1:$PF_INBOUND" --helo client.example \
