@@ -86,8 +86,8 @@
  *	session_eom() runs DMARC (inbound, DMARC yes), refuses inbound mail
  *	with a From domain whose table entry requires TLS the connection
  *	does not have (550 5.7.0, unless DMARC rejects it already), and
- *	returns the verdict for the message: the action (a DMARC reject, or a tempfail
- *	with TemporaryFailures), a reason to hold the message in the MTA's
+ *	returns the verdict for the message: the action (a DMARC or TLS
+ *	reject, or a tempfail with TemporaryFailures), a reason to hold the message in the MTA's
  *	quarantine (HoldQuarantinedMessages) or NULL, and the header edits
  *	to apply in order (outbound: DKIM-Signature
  *	headers inserted at index 0; inbound: deletions from the highest
