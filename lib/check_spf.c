@@ -488,6 +488,7 @@ check_spf(json_t *report, struct dns_client *dc, const char *domain)
 	json_object_set(area, "record", rec != NULL ? rec : json_null());
 	json_object_set_new(area, "lookups", json_integer(w.terms));
 	json_object_set_new(area, "void_lookups", json_integer(w.voids));
+	json_object_set_new(area, "walk_stopped", json_boolean(w.capped));
 	json_object_set_new(area, "tree", tree);
 	if (got == FETCH_NONE)
 		check_finding(area, CHECK_WARNING, "publish one TXT record "

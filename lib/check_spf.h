@@ -10,7 +10,8 @@
  * DESCRIPTION
  *	check_spf() fills report["spf"]: "record" (the SPF record of
  *	domain, or null), "lookups" (the terms that query DNS, RFC 7208
- *	4.6.4, over the whole tree), "void_lookups", "tree" (the record
+ *	4.6.4, over the whole tree), "void_lookups", "walk_stopped" (true
+ *	when CHECK_SPF_MAX_TERMS stopped the walk), "tree" (the record
  *	and every record it includes or redirects to, below) and
  *	"findings" (check.h).
  *

@@ -113,9 +113,11 @@ spf(FILE *fp, const json_t *a)
 	field(fp, a, "record", "record");
 	if (json_object_get(a, "record") != NULL &&
 	    !json_is_null(json_object_get(a, "record"))) {
-		fprintf(fp, "  DNS lookups: %lld of 10, void lookups: %lld "
-		    "of 2\n", (long long)json_integer_value(json_object_get(a,
-		    "lookups")), (long long)json_integer_value(
+		fprintf(fp, "  DNS lookups: %lld%s of 10, void lookups: "
+		    "%lld of 2\n", (long long)json_integer_value(
+		    json_object_get(a, "lookups")), json_is_true(
+		    json_object_get(a, "walk_stopped")) ? " (the walk stopped "
+		    "there)" : "", (long long)json_integer_value(
 		    json_object_get(a, "void_lookups")));
 		fputs("  tree ([n]: the n-th DNS lookup of the evaluation):\n",
 		    fp);
