@@ -43,7 +43,26 @@ GOOD=$(dkim_pubkey "$tmpdir/keys/good.pem")
 	zone_txt broken._domainkey.good.example "v=DKIM1; k=rsa; p=!!!"
 } > "$tmpdir/keys.yml"
 
-start_dns "$SRCDIR/t/data/zones/check.yml" "$tmpdir/keys.yml"
+# hostile records, made here: control and 8-bit bytes in SPF, DKIM and
+# DMARC text, an include chain 25 records deep, 64 TXT records
+"$PYTHON" - "$tmpdir/hostile.yml" <<'EOF' || { echo "Bail out! zone"; exit 1; }
+import sys, yaml
+z = {
+    "bytes.example": [{"MX": [10, "mx.reports.example"]},
+                      {"TXT": "v=spf1 ip4:192.0.2.1 \x1b[31m\xff -all"}],
+    "_dmarc.bytes.example": [{"TXT": "v=DMARC1; p=reject; rua=mailto:\x1b@x\xff"}],
+    "sel._domainkey.bytes.example": [{"TXT": "v=DKIM1; k=\x1b\xff; p=AAAA"}],
+    "many.example": [{"TXT": "v=spf1 -all %d" % i} for i in range(64)],
+}
+for i in range(1, 26):
+    z["d%d.deep.example" % i] = [{"TXT": "v=spf1 include:d%d.deep.example -all"
+                                  % (i + 1)}]
+with open(sys.argv[1], "w") as fp:
+    yaml.safe_dump(z, fp, allow_unicode=False)
+EOF
+
+start_dns "$SRCDIR/t/data/zones/check.yml" "$tmpdir/keys.yml" \
+    "$tmpdir/hostile.yml"
 
 # conf NAME TABLE-LINE - an authmilter.conf with a one-line table
 conf() {
@@ -60,11 +79,20 @@ conf sign "good.example sign=s2048:$tmpdir/keys/good.pem"
 conf wrong "good.example sign=s2048:$tmpdir/keys/wrong.pem"
 conf revoked "good.example sign=krev:$tmpdir/keys/good.pem"
 
+# quiet ARGS... - fail when the run wrote to stderr (a sanitizer's report)
+quiet() {
+	if [ -s "$tmpdir/stderr" ]; then
+		ok 1 "authmilter-check $*: nothing on stderr"
+		diag "$(cat "$tmpdir/stderr")"
+	fi
+}
+
 # run ARGS... - the text report in $out, the exit status in $rc
 run() {
 	out=$("$CHK" --skip-tls --nameserver "$DNS_SERVER" "$@" \
 	    2>"$tmpdir/stderr")
 	rc=$?
+	quiet "$@"
 }
 
 # js ARGS... - the --json report in $js, the exit status in $rc
@@ -72,6 +100,7 @@ js() {
 	js=$("$CHK" --skip-tls --json --nameserver "$DNS_SERVER" "$@" \
 	    2>"$tmpdir/stderr")
 	rc=$?
+	quiet "$@"
 }
 
 # q FILTER - jq's answer on $js
@@ -359,6 +388,25 @@ like "$out" 'CRITICAL +rua URI ftp://reports\.example/tls is neither mailto: nor
     "TLS-RPT with a bad URI: CRITICAL"
 js badtlsrpt.example
 is "$(q '.tls_rpt.rua | length')" 0 "TLS-RPT with a bad URI: JSON rua empty"
+
+# ---- hostile records: shown printable, never a crash or a hang ----
+run --selector sel bytes.example
+is "$rc" 2 "8-bit and control bytes: exit 2 (syntax error, bad key)"
+unlike "$out" "$(printf '\033')" \
+    "8-bit and control bytes: no escape reaches the terminal"
+like "$out" 'invalid byte 0x1b' \
+    "8-bit and control bytes: the SPF parser says which"
+js --selector sel bytes.example
+like "$(q '.dkim[0].findings[0].text')" 'is broken \(control character' \
+    "8-bit and control bytes: the DKIM key record is broken, JSON says why"
+run d1.deep.example
+is "$rc" 2 "an include chain 25 deep: exit 2"
+like "$out" 'CRITICAL +include d21\.deep\.example is nested more than 20 records deep' \
+    "an include chain 25 deep: the walk stops at CHECK_SPF_MAX_DEPTH"
+run many.example
+is "$rc" 2 "64 SPF records: exit 2"
+like "$out" 'CRITICAL +many\.example has 64 SPF records' \
+    "64 SPF records: counted"
 
 # ---- several domains: one JSON object a line, the worst exit ----
 js good.example pnone.example lookups.example
