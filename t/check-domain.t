@@ -64,7 +64,8 @@ EOF
 start_dns "$SRCDIR/t/data/zones/check.yml" "$tmpdir/keys.yml" \
     "$tmpdir/hostile.yml"
 
-# conf NAME TABLE-LINE - an authmilter.conf with a one-line table
+# conf NAME TABLE-LINE [KEYWORD-LINE] - an authmilter.conf with a
+# one-line table
 conf() {
 	printf '%s\n' "$2" > "$tmpdir/$1.domains"
 	cat > "$tmpdir/$1.conf" <<EOF
@@ -73,9 +74,13 @@ Nameservers $DNS_SERVER
 DNSTimeout 1
 DNSTries 1
 Syslog no
+${3:-}
 EOF
 }
 conf sign "good.example sign=s2048:$tmpdir/keys/good.pem"
+# DKIMSign no: the config loads no key, authmilter-check reads the file
+conf nosign "good.example sign=s2048:$tmpdir/keys/good.pem" "DKIMSign no"
+conf gone "good.example sign=s2048:$tmpdir/keys/gone.pem" "DKIMSign no"
 conf wrong "good.example sign=s2048:$tmpdir/keys/wrong.pem"
 conf revoked "good.example sign=krev:$tmpdir/keys/good.pem"
 
@@ -329,6 +334,14 @@ like "$out" 'OK +the published key matches the private key in .*/keys/good\.pem'
 js -c "$tmpdir/sign.conf" good.example
 is "$(q '[.dkim[0].selector, .dkim[0].key_match] | @tsv')" "s2048	true" \
     "JSON: the table's selector, key_match true"
+run -c "$tmpdir/nosign.conf" good.example
+is "$rc" 0 "DKIMSign no: the key file read by the check itself: exit 0"
+like "$out" 'OK +the published key matches the private key in .*/keys/good\.pem' \
+    "DKIMSign no: the key file matches"
+run -c "$tmpdir/gone.conf" good.example
+is "$rc" 3 "a key file that cannot be read: exit 3"
+like "$out" 'UNKNOWN +cannot compare with the private key: .*gone\.pem' \
+    "a key file that cannot be read: UNKNOWN, naming it"
 run -c "$tmpdir/wrong.conf" good.example
 is "$rc" 2 "a key file that does not match: exit 2"
 like "$out" 'CRITICAL +the published key does not match the private key in .*/keys/wrong\.pem' \
