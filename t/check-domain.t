@@ -179,6 +179,14 @@ js ten.example
 is "$(q '.spf.lookups')" 10 "10 lookups: JSON spf.lookups"
 is "$(pyspf ten.example)" "10 0" "10 lookups: pyspf counts 10"
 
+run redir.example
+is "$rc" 0 "redirect=: exit 0 (its target ends with -all)"
+like "$out" '\[ 1\] redirect=_spf\.good\.example' \
+    "redirect=: the redirect is lookup 1 in the tree"
+js redir.example
+is "$(q '.spf.lookups')" 3 "redirect=: JSON spf.lookups 3"
+is "$(pyspf redir.example)" "3 0" "redirect=: pyspf counts 3"
+
 run voids.example
 is "$rc" 2 "3 void lookups: exit 2"
 like "$out" 'CRITICAL +3 void lookups, over the limit of 2' \
