@@ -87,7 +87,7 @@ parse(json_t *area, const char *txt, size_t n)
 		eq = memchr(f, '=', (size_t)(fe - f));
 		if (eq == NULL)
 			continue;
-		if (eq - f == 3 && strncmp(f, "rua", 3) == 0 && !have_rua) {
+		if (eq - f == 3 && strncasecmp(f, "rua", 3) == 0 && !have_rua) {
 			have_rua = 1;
 			uris(area, list, eq + 1, fe);
 		}
