@@ -125,21 +125,48 @@ refuse(struct session *s, const char *domain, const char *role,
 	sb_free(&sb);
 }
 
+/* has_8bit - does s hold a byte outside ASCII (a UTF-8 label)? */
+static int
+has_8bit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
 /*
  * session_tls_mail - MAIL FROM: refuse an inbound message whose envelope
  * domain (m->policy, the table entry of the MAIL FROM domain, or of the
- * HELO name for a null sender) requires TLS the connection lacks
+ * HELO name for a null sender) requires TLS the connection lacks.  A
+ * domain in UTF-8 (SMTPUTF8) is also looked up as its A-labels, the
+ * form the table holds, so it cannot pass for another domain.
  */
 const struct verdict *
 session_tls_mail(struct session *s, const char *domain)
 {
 	struct message *m = &s->msg;
+	const char *role = *m->sender != '\0' ? "MAIL FROM" : "HELO";
+	struct domain_policy pol;
+	struct strbuf ace;
+	int refused = 0;
 
-	if (m->direction != DIR_INBOUND || tls_meets(&s->tls, &m->policy))
+	if (m->direction != DIR_INBOUND)
 		return NULL;
-	refuse(s, domain, *m->sender != '\0' ? "MAIL FROM" : "HELO",
-	    &m->policy);
-	return &m->verdict;
+	if (!tls_meets(&s->tls, &m->policy)) {
+		refuse(s, domain, role, &m->policy);
+		return &m->verdict;
+	}
+	if (!has_8bit(domain))
+		return NULL;
+	sb_init(&ace);
+	if (domain_to_ascii(domain, &ace) == 0) {
+		table_lookup(s->cf->table, ace.s, &pol);
+		if ((refused = !tls_meets(&s->tls, &pol)))
+			refuse(s, ace.s, role, &pol);
+	}
+	sb_free(&ace);
+	return refused ? &m->verdict : NULL;
 }
 
 /* from_refused - does one From value hold a domain that requires TLS? */

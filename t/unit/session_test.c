@@ -66,7 +66,8 @@ make_config(void)
 	    "partner.example tls=require\n"
 	    "modern.example tls-min=TLSv1.3\n"
 	    ".sub.example tls=require\n"
-	    "legacy.sub.example tls=optional\n", keypath);
+	    "legacy.sub.example tls=optional\n"
+	    "xn--bcher-kva.example tls=require\n", keypath);
 	write_file("domains", sb.s);
 	sb_truncate(&sb, 0);
 	sb_printf(&sb, "AuthservID mx.example.net\n"
@@ -387,6 +388,9 @@ test_tls(void)
 	v = session_mail(s, "<>");
 	ok(v == NULL, "plaintext, null sender, HELO of no tls= domain: on");
 	session_abort(s);
+	v = session_mail(s, "<user@B\xc3\xbc" "cher.example>");
+	ok(tls_refused(v, "MAIL FROM domain xn--bcher-kva.example", "TLS"),
+	    "a UTF-8 MAIL FROM domain is looked up as its A-labels");
 
 	v = one_message(s, "user@elsewhere.example", "boss@partner.example");
 	ok(tls_refused(v, "From domain partner.example must come over TLS",
