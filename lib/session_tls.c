@@ -193,12 +193,36 @@ from_refused(struct session *s, const char *value)
 	return done;
 }
 
+/* too_many_from - refuse what has From headers we could not check */
+static void
+too_many_from(struct session *s)
+{
+	struct message *m = &s->msg;
+	struct strbuf sb;
+
+	free(m->verdict.text);
+	sb_init(&sb);
+	sb_printf(&sb, "message refused: %zu From headers, more than the %d "
+	    "checked against the TLS requirements of the domain table",
+	    m->nfrom, MAX_FROM);
+	m->verdict.action = VERDICT_REJECT;
+	m->verdict.rcode = TLS_REFUSAL_RCODE;
+	m->verdict.xcode = TLS_REFUSAL_XCODE;
+	m->verdict.text = sb_detach(&sb);
+	free(m->tls_refused);
+	m->tls_refused = xstrdup("(unchecked From)");
+	m->tls_refused_min = NULL;
+	sb_free(&sb);
+}
+
 /*
  * session_tls_eom - end of message: refuse an inbound message when a
  * domain of its From headers requires TLS the connection lacks.  Every
  * address of every From kept is looked up (a sender must not hide the
- * partner's domain behind another in a first From).  A DMARC reject
- * keeps its own reply; anything else gives way to this one.
+ * partner's domain behind another in a first From); a message with more
+ * From headers than are kept (MAX_FROM) is refused, its last ones
+ * unchecked.  A DMARC reject keeps its own reply; anything else gives
+ * way to this one.
  */
 void
 session_tls_eom(struct session *s)
@@ -211,7 +235,9 @@ session_tls_eom(struct session *s)
 		return;
 	for (i = 0; i < m->nfrom && i < MAX_FROM; i++)
 		if (from_refused(s, m->from[i]))
-			break;
+			return;
+	if (m->nfrom > MAX_FROM)	/* the ones not kept went unchecked */
+		too_many_from(s);
 }
 
 /*

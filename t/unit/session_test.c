@@ -374,6 +374,7 @@ test_tls(void)
 	struct session *s;
 	const struct verdict *v;
 	char *log;
+	int i;
 
 	s = start("198.51.100.7");
 	ok(session_tls_version(s) == NULL, "a new connection is plaintext");
@@ -409,6 +410,13 @@ test_tls(void)
 	v = one_message(s, "user@elsewhere.example", "x@sub.example");
 	ok(v != NULL && v->action == VERDICT_ACCEPT,
 	    ".sub.example does not cover sub.example itself");
+	session_mail(s, "user@elsewhere.example");
+	for (i = 0; i < 11; i++)
+		session_header(s, "From", "x@elsewhere.example");
+	v = session_eom(s);
+	ok(v != NULL && v->action == VERDICT_REJECT &&
+	    strstr(v->text, "11 From headers, more than the 10 checked") !=
+	    NULL, "more From headers than are kept: refused, not unchecked");
 	v = one_message(s, "user@elsewhere.example", "x@elsewhere.example");
 	ok(v != NULL && v->action == VERDICT_ACCEPT &&
 	    strstr(authres_of(v), "tls=") == NULL,
