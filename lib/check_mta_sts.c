@@ -516,12 +516,14 @@ match_mx(json_t *area, json_t *report, struct dns_client *dc,
 	json_array_foreach(uncovered, i, host)
 		check_finding(area, sev, "add an mx line for it to the policy "
 		    "(and change the record's id)", "MTA-STS: MX %s is not "
-		    "covered by any mx pattern of the policy (mode %s): "
-		    "senders honouring it will not deliver there",
-		    json_string_value(host), mode);
+		    "covered by any mx pattern of the policy (mode %s): %s",
+		    json_string_value(host), mode, sev == CHECK_CRITICAL ?
+		    "senders honouring it will not deliver there" :
+		    "senders report the failure, and would refuse under "
+		    "enforce");
 	if (json_array_size(uncovered) == 0 && json_array_size(names) > 0)
 		check_finding(area, CHECK_OK, NULL, "MTA-STS: mode %s; the "
-		    "policy covers all %zu MX hosts", mode,
+		    "policy covers every MX host (%zu)", mode,
 		    json_array_size(names));
 	mx_cert_faults(area, report, sev, mode);
 	json_decref(names);
