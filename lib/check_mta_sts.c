@@ -329,8 +329,11 @@ fetch_policy(json_t *area, struct dns_client *dc, const char *domain,
 	sb_init(&url);
 	sb_init(&pin);
 	sb_printf(&host, "mta-sts.%s", domain);
-	sb_printf(&url, "https://%s:%d/.well-known/mta-sts.txt", host.s,
-	    opts->https_port);
+	if (opts->https_port == 443)
+		sb_printf(&url, "https://%s/.well-known/mta-sts.txt", host.s);
+	else
+		sb_printf(&url, "https://%s:%d/.well-known/mta-sts.txt",
+		    host.s, opts->https_port);
 	json_object_set_new(area, "url", json_string(url.s));
 	if ((n = check_addrs(dc, host.s, addrs, CHECK_STS_ADDRS_MAX)) == 0) {
 		check_finding(area, CHECK_CRITICAL, "publish an address for "
