@@ -300,7 +300,7 @@ report_cert(json_t *mx, SSL *ssl, const char *host,
 	X509 *x;
 	EVP_PKEY *key;
 	long vr;
-	int days, secs, bits;
+	int days = 0, secs = 0, bits;
 	const char *type;
 	char buf[64];
 	BIO *bio;
@@ -332,8 +332,8 @@ report_cert(json_t *mx, SSL *ssl, const char *host,
 		    host);
 	}
 	if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x))) {
-		if (days <= 0 && secs < 0 && days == 0)
-			days = -1;
+		if (days == 0 && secs < 0)
+			days = -1;	/* expired less than a day ago */
 		json_object_set_new(cert, "days_left", json_integer(days));
 		if ((bio = BIO_new(BIO_s_mem())) != NULL) {
 			int n;
@@ -488,6 +488,9 @@ converse(json_t *mx, struct probe *p, const struct dns_rr *addr,
 		    "%s: TLS version %s is obsolete (RFC 8996)", host,
 		    SSL_get_version(ssl));
 	report_cert(mx, ssl, host, opts);
+	/* say goodbye, best effort: nothing waits for the answer */
+	(void)SSL_write(ssl, "QUIT\r\n", 6);
+	(void)SSL_shutdown(ssl);
 	SSL_free(ssl);
 	goto done;
 fail:
