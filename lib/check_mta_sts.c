@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -383,6 +384,12 @@ fetch_policy(json_t *area, struct dns_client *dc, const char *domain,
 		    CHECK_STS_POLICY_MAX);
 		goto cleanup;
 	}
+	if (rc == CURLE_SSL_CACERT_BADFILE) {
+		check_finding(area, CHECK_UNKNOWN, NULL, "MTA-STS: cannot "
+		    "load the CA certificates from %s", opts->ca_file != NULL ?
+		    opts->ca_file : "the system store");
+		goto cleanup;
+	}
 	if (rc != CURLE_OK) {
 		check_finding(area, CHECK_CRITICAL, rc ==
 		    CURLE_PEER_FAILED_VERIFICATION ? "serve a certificate for "
@@ -548,6 +555,11 @@ check_mta_sts(json_t *report, struct dns_client *dc, const char *domain,
 	json_object_set_new(area, "uncovered_mx", json_array());
 	if (sts_record(area, dc, domain) < 0)
 		return;
+	if (opts->ca_file != NULL && access(opts->ca_file, R_OK) != 0) {
+		check_finding(area, CHECK_UNKNOWN, NULL, "MTA-STS: cannot "
+		    "read the CA certificates in %s", opts->ca_file);
+		return;
+	}
 	sb_init(&f.body);
 	f.too_big = 0;
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -67,6 +67,7 @@ hosts = {
 json.dump(hosts, sys.stdout, indent=1)
 EOT
 start_sts_https "$TLS_DIR/https.json" || { echo "Bail out! https server"; exit 1; }
+start_odd_smtp silent 127.0.0.6 "$TLS_HTTPS_PORT" || { echo "Bail out! silent https"; exit 1; }
 
 # probe OUT DOMAIN [options]: the checks on DOMAIN, JSON into OUT; sets rc
 probe() {
@@ -117,6 +118,10 @@ like "$(findings good 'mx.0')" '^OK .*a valid certificate' "good MX: one OK find
 probe nosni good.tls.example --only mx --ca-file "$TLS_DIR/other.crt"
 is "$rc" 1 "good MX checked against another CA: exit 1"
 is "$(jget nosni 'mx[0].cert.verified')" false "... cert.verified false"
+
+probe noca good.tls.example --only mx --ca-file "$tmpdir/no-such-ca.crt"
+is "$rc" 3 "an unreadable --ca-file: exit 3 (could not check)"
+like "$(findings noca '')" '^UNKNOWN .*cannot load the CA certificates' "... and says so"
 
 probe expired expired.tls.example --only mx
 is "$rc" 2 "expired certificate: exit 2"
@@ -247,6 +252,15 @@ like "$(findings sts-testing 'mta_sts')" '^WARNING .*MX mx.other.example is not 
 probe sts-nohost nopolicyhost.tls.example --only mta-sts
 like "$(findings sts-nohost 'mta_sts')" '^CRITICAL .*mta-sts.nopolicyhost.tls.example has no address' \
     "policy host without address: CRITICAL, and curl is not asked to resolve it"
+
+probe sts-slow slow.tls.example --only mta-sts --timeout 1
+is "$rc" 2 "a policy host that never answers: exit 2, no hang"
+like "$(findings sts-slow 'mta_sts')" '^CRITICAL .*fetching https://mta-sts.slow.tls.example:[0-9]+/.well-known/mta-sts.txt failed: .*[Tt]ime' \
+    "... the timeout is the finding"
+
+probe sts-noca good.tls.example --only mta-sts --ca-file "$tmpdir/no-such-ca.crt"
+is "$rc" 3 "MTA-STS with an unreadable --ca-file: exit 3"
+like "$(findings sts-noca mta_sts)" "^UNKNOWN .*cannot read the CA certificates" "... and says so"
 
 probe sts-none plain.tls.example --only mta-sts
 is "$rc" 0 "no MTA-STS record: exit 0 (it is optional)"

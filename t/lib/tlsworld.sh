@@ -21,10 +21,11 @@
 #					(DEFAULT without SNI or with another
 #					name), and no STARTTLS at all on
 #					127.0.0.2 on the same port
-#	start_odd_smtp MODE ADDR	a server on ADDR:$TLS_SMTP_PORT that
-#					misbehaves: "silent" (accepts, never
-#					greets) or "longline" (a greeting line
-#					of 10,000 bytes)
+#	start_odd_smtp MODE ADDR [PORT]	a server on ADDR:PORT (default
+#					$TLS_SMTP_PORT) that misbehaves:
+#					"silent" (accepts, never says a word)
+#					or "longline" (a greeting line of
+#					10,000 bytes)
 #	start_sts_https CONFIG.json	t/lib/sts-https.py on 127.0.0.1,
 #					a free port: $TLS_HTTPS_PORT
 # DESCRIPTION
@@ -190,9 +191,9 @@ s.bind((addr, port))
 s.listen(16)
 while True:
     threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
-' "$1" "$2" "$TLS_SMTP_PORT" 2>/dev/null &
+' "$1" "$2" "${3:-$TLS_SMTP_PORT}" 2>/dev/null &
 	at_exit "kill $!"
-	wait_listen "$2" "$TLS_SMTP_PORT"
+	wait_listen "$2" "${3:-$TLS_SMTP_PORT}"
 }
 
 # start_sts_https - the MTA-STS policy server
