@@ -60,6 +60,7 @@
 
 #include "dns.h"
 
+#define CHECK_TLS_TIMEOUT_MAX	300	/* --timeout: at most 5 minutes */
 #define CHECK_STS_POLICY_MAX	65536		/* RFC 8461 3.3: 64 KB */
 #define CHECK_STS_MAX_AGE_MIN	86400		/* one day: less is WARNING */
 #define CHECK_STS_MAX_AGE_MAX	31557600	/* RFC 8461 3.2: one year */
