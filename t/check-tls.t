@@ -298,6 +298,12 @@ if "$BUILDDIR/milter/authmilter-check" --help 2>&1 | grep -q -- --smtp-port; the
 	cli c-wild wild.tls.example
 	is "$rc" 2 "authmilter-check: *.wild.tls.example leaving mx.b.wild.tls.example uncovered exits 2"
 	is "$(jget c-wild 'mta_sts.uncovered_mx')" '["mx.b.wild.tls.example"]' "... uncovered_mx"
+	out=$("$BUILDDIR/milter/authmilter-check" --nameserver "$DNS_SERVER" \
+	    --smtp-port "$TLS_SMTP_PORT" --https-port "$TLS_HTTPS_PORT" \
+	    --ca-file "$TLS_DIR/test.crt" plain.tls.example 2>&1)
+	like "$(printf '%s\n' "$out" | sed -n '/^MX and TLS/,/^$/p' | tr '\n' ' ')" \
+	    'mx.plain.tls.example .*CRITICAL.*does not offer STARTTLS' \
+	    "authmilter-check's readable report: the MX finding under MX and TLS"
 	cli c-skip plain.tls.example --skip-tls
 	is "$rc" 0 "authmilter-check --skip-tls: no MX probe, no MTA-STS fetch"
 	is "$(jget c-skip 'mx')" null "... and no mx key"
