@@ -277,39 +277,35 @@ cli() {
 	    2> "$tmpdir/$_out.err"
 	rc=$?
 }
-if "$BUILDDIR/milter/authmilter-check" --help 2>&1 | grep -q -- --smtp-port; then
-	cli c-good good.tls.example
-	is "$rc" 0 "authmilter-check: a healthy domain exits 0" ||
-	    diag "$(cat "$tmpdir/c-good.json" "$tmpdir/c-good.err")"
-	is "$(jget c-good 'mx[0].cert.verified') $(jget c-good 'mx[0].cert.name_match') $(jget c-good 'mx[0].cert.key_bits')" \
-	    "true true 2048" "authmilter-check: mx[].cert in its --json"
-	is "$(jget c-good 'mta_sts.mode') $(jget c-good 'mta_sts.uncovered_mx')" "enforce []" \
-	    "authmilter-check: mta_sts in its --json"
-	cli c-soon soon.tls.example
-	is "$rc" 1 "authmilter-check: a certificate with 10 days left exits 1"
-	is "$(jget c-soon 'mx[0].cert.days_left')" 10 "... days_left 10"
-	cli c-plain plain.tls.example
-	is "$rc" 2 "authmilter-check: an MX without STARTTLS exits 2"
-	is "$(jget c-plain 'mx[0].starttls')" false "... starttls false"
-	cli c-expired expired.tls.example
-	is "$rc" 2 "authmilter-check: an expired certificate under MTA-STS enforce exits 2"
-	like "$(findings c-expired 'mta_sts')" "^CRITICAL MTA-STS: mode enforce, but mx.expired.tls.example" \
-	    "... and MTA-STS says senders will not deliver"
-	cli c-wild wild.tls.example
-	is "$rc" 2 "authmilter-check: *.wild.tls.example leaving mx.b.wild.tls.example uncovered exits 2"
-	is "$(jget c-wild 'mta_sts.uncovered_mx')" '["mx.b.wild.tls.example"]' "... uncovered_mx"
-	out=$("$BUILDDIR/milter/authmilter-check" --nameserver "$DNS_SERVER" \
-	    --smtp-port "$TLS_SMTP_PORT" --https-port "$TLS_HTTPS_PORT" \
-	    --ca-file "$TLS_DIR/test.crt" plain.tls.example 2>&1)
-	like "$(printf '%s\n' "$out" | sed -n '/^MX and TLS/,/^$/p' | tr '\n' ' ')" \
-	    'mx.plain.tls.example .*CRITICAL.*does not offer STARTTLS' \
-	    "authmilter-check's readable report: the MX finding under MX and TLS"
-	cli c-skip plain.tls.example --skip-tls
-	is "$rc" 0 "authmilter-check --skip-tls: no MX probe, no MTA-STS fetch"
-	is "$(jget c-skip 'mx')" null "... and no mx key"
-	cli c-badport plain.tls.example --smtp-port 0
-	is "$rc" 3 "authmilter-check --smtp-port 0: bad arguments exit 3"
-else
-	ok 0 "authmilter-check through the CLI # SKIP its domain mode has no --smtp-port yet"
-fi
+cli c-good good.tls.example
+is "$rc" 0 "authmilter-check: a healthy domain exits 0" ||
+    diag "$(cat "$tmpdir/c-good.json" "$tmpdir/c-good.err")"
+is "$(jget c-good 'mx[0].cert.verified') $(jget c-good 'mx[0].cert.name_match') $(jget c-good 'mx[0].cert.key_bits')" \
+    "true true 2048" "authmilter-check: mx[].cert in its --json"
+is "$(jget c-good 'mta_sts.mode') $(jget c-good 'mta_sts.uncovered_mx')" "enforce []" \
+    "authmilter-check: mta_sts in its --json"
+cli c-soon soon.tls.example
+is "$rc" 1 "authmilter-check: a certificate with 10 days left exits 1"
+is "$(jget c-soon 'mx[0].cert.days_left')" 10 "... days_left 10"
+cli c-plain plain.tls.example
+is "$rc" 2 "authmilter-check: an MX without STARTTLS exits 2"
+is "$(jget c-plain 'mx[0].starttls')" false "... starttls false"
+cli c-expired expired.tls.example
+is "$rc" 2 "authmilter-check: an expired certificate under MTA-STS enforce exits 2"
+like "$(findings c-expired 'mta_sts')" "^CRITICAL MTA-STS: mode enforce, but mx.expired.tls.example" \
+    "... and MTA-STS says senders will not deliver"
+cli c-wild wild.tls.example
+is "$rc" 2 "authmilter-check: *.wild.tls.example leaving mx.b.wild.tls.example uncovered exits 2"
+is "$(jget c-wild 'mta_sts.uncovered_mx')" '["mx.b.wild.tls.example"]' "... uncovered_mx"
+out=$("$BUILDDIR/milter/authmilter-check" --nameserver "$DNS_SERVER" \
+    --smtp-port "$TLS_SMTP_PORT" --https-port "$TLS_HTTPS_PORT" \
+    --ca-file "$TLS_DIR/test.crt" plain.tls.example 2>&1)
+like "$(printf '%s\n' "$out" | sed -n '/^MX and TLS/,/^$/p' | tr '\n' ' ')" \
+    'mx.plain.tls.example .*CRITICAL.*does not offer STARTTLS' \
+    "authmilter-check's readable report: the MX finding under MX and TLS"
+cli c-skip plain.tls.example --skip-tls
+is "$rc" 0 "authmilter-check --skip-tls: no MX probe, no MTA-STS fetch"
+is "$(jget c-skip 'mx')" null "... and no mx key"
+cli c-badport plain.tls.example --smtp-port 0
+is "$rc" 3 "authmilter-check --smtp-port 0: bad arguments exit 3"
 done_testing
