@@ -33,10 +33,12 @@ install_sendmail() {
 		echo "install-deps: run as root to unpack Sendmail into $root; t/sendmail.t will skip" >&2
 		return 0
 	fi
+	debs="sendmail-bin sendmail-base sendmail-cf"
 	dl=$(mktemp -d)
 	chmod 755 "$dl"	# apt's download user writes into it
-	(cd "$dl" && apt-get download -qq sendmail-bin sendmail-base \
-	    sendmail-cf >/dev/null 2>&1) || {
+	# (apt's package lists may be missing: then fetch them and retry)
+	(cd "$dl" && { apt-get download -qq $debs >/dev/null 2>&1 ||
+	    { apt-get update -qq && apt-get download -qq $debs >/dev/null 2>&1; }; }) || {
 		rm -rf "$dl"
 		echo "install-deps: apt-get download sendmail-bin sendmail-base sendmail-cf failed" >&2
 		return 1

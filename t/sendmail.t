@@ -25,7 +25,7 @@ sendmail_namespace "$0" 192.0.2.1 192.0.2.5 198.51.100.7 || {
 	exit 1
 }
 
-plan 41
+plan 43
 
 mkdir -m 700 "$tmpdir/keys"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -247,6 +247,19 @@ count=$qtag
 like "$(ar_of_last)" "dmarc=fail header.from=dmarc-quar.example policy.dmarc=quarantine" \
     "sendmail -qIQUEUEID delivers it, with our A-R"
 count=$count_saved
+
+# --- the macros: authmilter's own request (smfi_setsymlist) suffices ---
+restart_sendmail '/^O Milter\.macros\./d' || exit 1
+send $SM_SUBMIT 198.51.100.7 laptop.example user@example.org
+last_file > /dev/null
+like "$(grep 'direction=outbound' "$AM_LOG" | tail -1)" \
+    "^authmilter\[[0-9]+\]: info: $(queue_id): .* direction=outbound\(daemon\) .*signed=2" \
+    "with no Milter.macros options Sendmail still sends {daemon_name} and i"
+send $SM_INBOUND 198.51.100.7 laptop.example user@example.org \
+    --auth PLAIN --auth-user alice --auth-password secret
+last_file > /dev/null
+like "$(grep 'direction=outbound' "$AM_LOG" | tail -1)" \
+    "info: $(queue_id): .* direction=outbound\(auth\)" "... and {auth_authen}"
 
 # --- the whole run ---
 check "every message got one log line" \

@@ -8,6 +8,7 @@
 #					network and UTS namespace
 #	start_sink			the SMTP sink Sendmail relays to
 #	start_sendmail [.mc lines]	Sendmail with authmilter as its filter
+#	restart_sendmail [SED-SCRIPT]	stop it, edit its .cf, start it again
 #	sendmail_queue_files PREFIX	the queue files of one kind
 # DESCRIPTION
 #	Debian 12's Sendmail is unpacked by t/install-deps.sh (its packages
@@ -44,6 +45,10 @@
 #	and confMILTER_MACROS_*) are read from README.md's "Adding
 #	authmilter to Sendmail", as written there but for the port;
 #	sendmail_readme_lines prints them.
+#
+#	restart_sendmail stops the daemon, waits for it to exit, edits
+#	sendmail.cf with sed -i SED-SCRIPT if one is given, and starts it
+#	again on the same ports.
 #
 #	sendmail_queue_files PREFIX lists the files in the queue whose
 #	names start with PREFIX: qf (a queued message), hf (one that a
@@ -190,6 +195,13 @@ start_sendmail() {
 		diag "m4 could not make sendmail.cf:" "$(cat "$SM_DIR/m4.err")"
 		return 1
 	fi
+	sendmail_run || return 1
+	at_exit 'kill "$SM_PID"'
+}
+
+# sendmail_run - start the daemon on SM_DIR/sendmail.cf; wait for it to
+# listen; set SM_PID
+sendmail_run() {
 	# the daemon keeps its stdout and stderr: a file, not a pipe
 	"$SM_BIN" -C "$SM_DIR/sendmail.cf" -bd -q1h > "$SM_DIR/daemon.log" 2>&1
 	i=0
@@ -203,7 +215,20 @@ start_sendmail() {
 		diag "sendmail did not start:" "$(cat "$SM_DIR/daemon.log")"
 		return 1
 	fi
-	at_exit "kill $SM_PID"
+}
+
+restart_sendmail() {
+	kill "$SM_PID"
+	i=0
+	while kill -0 "$SM_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rm -f "$SM_DIR/sendmail.pid"
+	if [ -n "$1" ]; then
+		sed -i "$1" "$SM_DIR/sendmail.cf" || return 1
+	fi
+	sendmail_run
 }
 
 sendmail_queue_files() {
