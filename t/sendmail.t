@@ -9,23 +9,25 @@
 # failing; header fields as sent (SMFIP_HDR_LEADSPC); a DMARC reject
 # with our 550 text; a DMARC quarantine kept in Sendmail's queue as a
 # quarantined ("hf") file with the reason on its "q" line, then released
-# and delivered as README.md says; several From addresses refused.
-# Sendmail's filter lines are README.md's, as written there.  Each case asserts the headers the next hop
-# received (t/lib/smtp-sink.py) or the SMTP reply.  The test runs in its
-# own network, UTS and mount namespaces (t/lib/sendmail.sh), where the
-# client addresses of the zones are on the loopback interface: Sendmail
-# has no XCLIENT.  Skips when the Sendmail root is missing.
+# and delivered as README.md says; several From addresses refused; the
+# macros sent without any confMILTER_MACROS_* lines.  Sendmail's filter
+# lines are README.md's, as written there.  Each case asserts the
+# headers the next hop received (t/lib/smtp-sink.py) or the SMTP reply.
+# The test runs in its own network, UTS and mount namespaces
+# (t/lib/sendmail.sh), where the client addresses of the zones are on
+# the loopback interface: Sendmail has no XCLIENT.  Skips when the
+# Sendmail root is missing.
 . "${AUTHMILTER_SRCDIR:-$(dirname "$0")/..}/t/lib/testenv.sh"
 . "$SRCDIR/t/lib/milter.sh"
 . "$SRCDIR/t/lib/sendmail.sh"
 
 why=$(sendmail_missing) || skip_all "$why"
-sendmail_namespace "$0" 192.0.2.1 192.0.2.5 198.51.100.7 || {
+sendmail_namespace "$0" 192.0.2.1 198.51.100.7 || {
 	echo "Bail out! cannot set up the test's namespaces (unshare --net --uts --mount needs root)"
 	exit 1
 }
 
-plan 43
+plan 44
 
 mkdir -m 700 "$tmpdir/keys"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -55,7 +57,10 @@ start_sink || exit 1
 start_sendmail || exit 1
 like "$(sendmail_readme_lines | tr '\n' ' ')" \
     "^(define\(\`confMILTER_MACROS_[A-Z]+', [^)]*\)dnl ){4}INPUT_MAIL_FILTER\(\`authmilter', \`S=inet:$AM_INET_PORT@127.0.0.1, F=T, [^)]*\)dnl $" \
-    "Sendmail runs with README.md's .mc lines"
+    "README.md's section has four confMILTER_MACROS_* lines and the INPUT_MAIL_FILTER line"
+is "$(grep -c -e "^Xauthmilter, S=inet:$AM_INET_PORT@127.0.0.1, F=T, T=S:10s;R:10s;E:5m\$" \
+    -e '^O Milter.macros.eom={msg_id}, i$' "$SM_DIR/sendmail.cf")" 2 \
+    "Sendmail's .cf carries them"
 
 count=0
 # send PORT ADDR HELO FROM [swaks args...]: one message from client ADDR,
