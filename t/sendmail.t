@@ -93,7 +93,7 @@ is "$(ar_of_last)" "mx.example.net: spf=pass smtp.mailfrom=user@example.org; spf
     "SPF pass for MAIL FROM and HELO from the client's own address"
 id=$(queue_id)
 like "$(grep "from=<user@example.org>" "$AM_LOG" | head -1)" \
-    "info: $id: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org spf=pass" \
+    "info: $id: client=unknown\[192.0.2.1\] direction=inbound from=<user@example.org> helo=mail.example.org tls=none spf=pass" \
     "the log line carries Sendmail's queue id ({i}) and the client address"
 
 send $SM_INBOUND 198.51.100.7 mail.example.org user@example.org
