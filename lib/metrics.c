@@ -76,7 +76,7 @@ static struct {
 	counter		 dns_queries[NDNS_STATUS];
 	struct histogram dns_time;
 	counter		 reloads[2];	/* refused, taken */
-} m;
+} counts;
 
 static const char *const direction_label[METRICS_NDIRECTIONS] = {
 	"inbound", "outbound"
@@ -142,7 +142,7 @@ metrics_now(void)
 void
 metrics_message(enum metrics_direction dir, enum metrics_action action)
 {
-	bump(&m.messages[dir][action]);
+	bump(&counts.messages[dir][action]);
 }
 
 /* metrics_latency - a message's time to its verdict */
@@ -150,15 +150,15 @@ void
 metrics_latency(enum metrics_since since, enum metrics_direction dir,
     uint64_t ns)
 {
-	observe(since == METRICS_SINCE_CONNECT ? &m.since_connect[dir] :
-	    &m.since_eoh[dir], &message_bounds, ns);
+	observe(since == METRICS_SINCE_CONNECT ? &counts.since_connect[dir] :
+	    &counts.since_eoh[dir], &message_bounds, ns);
 }
 
 /* metrics_spf - an SPF result */
 void
 metrics_spf(enum spf_identity id, enum spf_result result)
 {
-	bump(&m.spf[id][result]);
+	bump(&counts.spf[id][result]);
 }
 
 /* metrics_dkim - a signature's result, or DKIM_ALG_NONE/NONE: unsigned */
@@ -169,7 +169,7 @@ metrics_dkim(enum dkim_alg alg, enum dkim_result result)
 
 	if (alg == DKIM_ALG_NONE && result == DKIM_RES_NONE)
 		a = DKIM_ALG_UNSIGNED;
-	bump(&m.dkim[a][result]);
+	bump(&counts.dkim[a][result]);
 }
 
 /* metrics_dmarc - a DMARC evaluation and the disposition taken */
@@ -177,7 +177,7 @@ void
 metrics_dmarc(enum dmarc_result result, enum dmarc_policy_word policy,
     enum dmarc_disposition dis)
 {
-	bump(&m.dmarc[result][policy][dis]);
+	bump(&counts.dmarc[result][policy][dis]);
 }
 
 /* metrics_dmarc_from - a From that DMARC could not evaluate */
@@ -185,7 +185,7 @@ void
 metrics_dmarc_from(enum dmarc_check_state state)
 {
 	if (state != DMARC_CHECK_DONE)
-		bump(&m.dmarc_from[state]);
+		bump(&counts.dmarc_from[state]);
 }
 
 /* metrics_override - a local policy that changed a DMARC disposition */
@@ -193,21 +193,21 @@ void
 metrics_override(enum dmarc_override why)
 {
 	if (why != DMARC_OVERRIDE_NONE)
-		bump(&m.overrides[why]);
+		bump(&counts.overrides[why]);
 }
 
 /* metrics_signature - a DKIM signature made */
 void
 metrics_signature(enum signkey_type type)
 {
-	bump(&m.signatures[type]);
+	bump(&counts.signatures[type]);
 }
 
 /* metrics_tls - the TLS version of an inbound message */
 void
 metrics_tls(enum metrics_tls version)
 {
-	bump(&m.tls[version]);
+	bump(&counts.tls[version]);
 }
 
 /* metrics_tls_parse - the {tls_version} macro's value as an enum */
@@ -230,22 +230,22 @@ metrics_tls_parse(const char *macro)
 void
 metrics_dns_cache(int hit)
 {
-	bump(hit ? &m.dns_hits : &m.dns_misses);
+	bump(hit ? &counts.dns_hits : &counts.dns_misses);
 }
 
 /* metrics_dns_query - a question sent to the servers, its end and time */
 void
 metrics_dns_query(enum dns_status status, uint64_t ns)
 {
-	bump(&m.dns_queries[status]);
-	observe(&m.dns_time, &dns_bounds, ns);
+	bump(&counts.dns_queries[status]);
+	observe(&counts.dns_time, &dns_bounds, ns);
 }
 
 /* metrics_reload - a configuration reload, taken or refused */
 void
 metrics_reload(int ok)
 {
-	bump(&m.reloads[ok ? 1 : 0]);
+	bump(&counts.reloads[ok ? 1 : 0]);
 }
 
 /* head - a metric's HELP and TYPE lines */
@@ -299,7 +299,7 @@ render_messages(struct strbuf *sb)
 			sb_printf(sb, "authmilter_messages_total{direction=\"%s\","
 			    "action=\"%s\"} %llu\n", direction_label[d],
 			    action_label[a],
-			    (unsigned long long)get(&m.messages[d][a]));
+			    (unsigned long long)get(&counts.messages[d][a]));
 	head(sb, "authmilter_message_connect_to_verdict_seconds",
 	    "histogram", "Time from the client's connection to a message's "
 	    "verdict.");
@@ -307,7 +307,7 @@ render_messages(struct strbuf *sb)
 		snprintf(labels, sizeof(labels), "direction=\"%s\"",
 		    direction_label[d]);
 		histogram(sb, "authmilter_message_connect_to_verdict_seconds",
-		    labels, &m.since_connect[d], &message_bounds);
+		    labels, &counts.since_connect[d], &message_bounds);
 	}
 	head(sb, "authmilter_message_eoh_to_verdict_seconds", "histogram",
 	    "Time from the end of a message's headers to its verdict.");
@@ -315,7 +315,7 @@ render_messages(struct strbuf *sb)
 		snprintf(labels, sizeof(labels), "direction=\"%s\"",
 		    direction_label[d]);
 		histogram(sb, "authmilter_message_eoh_to_verdict_seconds",
-		    labels, &m.since_eoh[d], &message_bounds);
+		    labels, &counts.since_eoh[d], &message_bounds);
 	}
 }
 
@@ -332,7 +332,7 @@ render_results(struct strbuf *sb)
 			sb_printf(sb, "authmilter_spf_results_total{identity="
 			    "\"%s\",result=\"%s\"} %llu\n", spf_id_label[i],
 			    spf_result_name((enum spf_result)j),
-			    (unsigned long long)get(&m.spf[i][j]));
+			    (unsigned long long)get(&counts.spf[i][j]));
 	head(sb, "authmilter_dkim_results_total", "counter",
 	    "DKIM results of inbound mail, one per signature (algorithm "
 	    "\"none\": a message without any), by algorithm and result.");
@@ -341,7 +341,7 @@ render_results(struct strbuf *sb)
 			sb_printf(sb, "authmilter_dkim_results_total{algorithm="
 			    "\"%s\",result=\"%s\"} %llu\n", dkim_alg_label[i],
 			    dkim_result_name((enum dkim_result)j),
-			    (unsigned long long)get(&m.dkim[i][j]));
+			    (unsigned long long)get(&counts.dkim[i][j]));
 	head(sb, "authmilter_dmarc_results_total", "counter",
 	    "DMARC results of inbound mail, by result, policy applied and "
 	    "disposition taken.");
@@ -355,31 +355,31 @@ render_results(struct strbuf *sb)
 				    dmarc_policy_name((enum dmarc_policy_word)j),
 				    dmarc_disposition_name(
 				    (enum dmarc_disposition)k),
-				    (unsigned long long)get(&m.dmarc[i][j][k]));
+				    (unsigned long long)get(&counts.dmarc[i][j][k]));
 	head(sb, "authmilter_dmarc_from_problems_total", "counter",
 	    "Inbound messages whose From DMARC could not evaluate.");
 	for (i = 1; i < NFROM_STATES; i++)
 		sb_printf(sb, "authmilter_dmarc_from_problems_total{problem="
 		    "\"%s\"} %llu\n", from_label[i],
-		    (unsigned long long)get(&m.dmarc_from[i]));
+		    (unsigned long long)get(&counts.dmarc_from[i]));
 	head(sb, "authmilter_local_overrides_total", "counter",
 	    "Local policies that changed a DMARC disposition.");
 	for (i = 1; i < NOVERRIDES; i++)
 		sb_printf(sb, "authmilter_local_overrides_total{override="
 		    "\"%s\"} %llu\n", override_label[i],
-		    (unsigned long long)get(&m.overrides[i]));
+		    (unsigned long long)get(&counts.overrides[i]));
 	head(sb, "authmilter_signatures_total", "counter",
 	    "DKIM signatures made, by algorithm.");
 	for (i = 0; i < NSIGN_TYPES; i++)
 		sb_printf(sb, "authmilter_signatures_total{algorithm=\"%s\"} "
 		    "%llu\n", sign_label[i],
-		    (unsigned long long)get(&m.signatures[i]));
+		    (unsigned long long)get(&counts.signatures[i]));
 	head(sb, "authmilter_inbound_tls_messages_total", "counter",
 	    "Inbound messages by the TLS version of their SMTP session.");
 	for (i = 0; i < METRICS_NTLS; i++)
 		sb_printf(sb, "authmilter_inbound_tls_messages_total{version="
 		    "\"%s\"} %llu\n", tls_label[i],
-		    (unsigned long long)get(&m.tls[i]));
+		    (unsigned long long)get(&counts.tls[i]));
 }
 
 /* render_dns - the DNS cache and queries */
@@ -391,22 +391,22 @@ render_dns(struct strbuf *sb)
 	head(sb, "authmilter_dns_cache_hits_total", "counter",
 	    "DNS questions answered from the cache.");
 	sb_printf(sb, "authmilter_dns_cache_hits_total %llu\n",
-	    (unsigned long long)get(&m.dns_hits));
+	    (unsigned long long)get(&counts.dns_hits));
 	head(sb, "authmilter_dns_cache_misses_total", "counter",
 	    "DNS questions the cache did not answer.");
 	sb_printf(sb, "authmilter_dns_cache_misses_total %llu\n",
-	    (unsigned long long)get(&m.dns_misses));
+	    (unsigned long long)get(&counts.dns_misses));
 	head(sb, "authmilter_dns_queries_total", "counter",
 	    "DNS questions sent to the name servers, by outcome.");
 	for (i = 0; i < NDNS_STATUS; i++)
 		sb_printf(sb, "authmilter_dns_queries_total{outcome=\"%s\"} "
 		    "%llu\n", dns_status_name((enum dns_status)i),
-		    (unsigned long long)get(&m.dns_queries[i]));
+		    (unsigned long long)get(&counts.dns_queries[i]));
 	head(sb, "authmilter_dns_query_duration_seconds", "histogram",
 	    "Time of a DNS question sent to the name servers, from the "
 	    "first try to its outcome.");
 	histogram(sb, "authmilter_dns_query_duration_seconds", "",
-	    &m.dns_time, &dns_bounds);
+	    &counts.dns_time, &dns_bounds);
 }
 
 /* metrics_render - every metric, Prometheus text format 0.0.4 */
@@ -419,7 +419,7 @@ metrics_render(struct strbuf *sb)
 	head(sb, "authmilter_config_reloads_total", "counter",
 	    "Configuration reloads (SIGHUP), by outcome.");
 	sb_printf(sb, "authmilter_config_reloads_total{outcome=\"success\"} "
-	    "%llu\n", (unsigned long long)get(&m.reloads[1]));
+	    "%llu\n", (unsigned long long)get(&counts.reloads[1]));
 	sb_printf(sb, "authmilter_config_reloads_total{outcome=\"failure\"} "
-	    "%llu\n", (unsigned long long)get(&m.reloads[0]));
+	    "%llu\n", (unsigned long long)get(&counts.reloads[0]));
 }
