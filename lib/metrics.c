@@ -30,6 +30,24 @@
 #define NDNS_STATUS	4	/* enum dns_status */
 #define NBUCKETS_MAX	16	/* upper bounds of a histogram, +Inf aside */
 
+/* an enum that grows must grow its table here too */
+_Static_assert(SPF_ID_HELO + 1 == NSPF_IDS, "enum spf_identity");
+_Static_assert(SPF_PERMERROR + 1 == NSPF_RESULTS, "enum spf_result");
+_Static_assert(DKIM_RES_PERMERROR + 1 == NDKIM_RESULTS, "enum dkim_result");
+_Static_assert(DKIM_ALG_ED25519_SHA256 + 1 == DKIM_ALG_UNSIGNED,
+    "enum dkim_alg");
+_Static_assert(DMARC_RES_PERMERROR + 1 == NDMARC_RESULTS,
+    "enum dmarc_result");
+_Static_assert(DMARC_POLICY_REJECT + 1 == NDMARC_POLICIES,
+    "enum dmarc_policy_word");
+_Static_assert(DMARC_DIS_REJECT + 1 == NDMARC_DIS, "enum dmarc_disposition");
+_Static_assert(DMARC_OVERRIDE_REJECT_FAILURES + 1 == NOVERRIDES,
+    "enum dmarc_override");
+_Static_assert(DMARC_CHECK_MULTI_FROM + 1 == NFROM_STATES,
+    "enum dmarc_check_state");
+_Static_assert(SIGNKEY_ED25519 + 1 == NSIGN_TYPES, "enum signkey_type");
+_Static_assert(DNS_TEMPFAIL + 1 == NDNS_STATUS, "enum dns_status");
+
 typedef _Atomic uint64_t counter;
 
 /* a histogram's upper bounds: nanoseconds, and the same as "le" text */
