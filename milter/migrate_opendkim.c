@@ -1,0 +1,910 @@
+/*
+ * migrate_opendkim.c - authmilter-migrate: an OpenDKIM configuration
+ * into authmilter.conf settings, and its KeyTable and SigningTable (or
+ * Domain, Selector and KeyFile) into sign= entries of the domains
+ * table.  The contract is in migrate.h.
+ *
+ * A signing rule is carried over only when authmilter makes the very
+ * same signature (d= and s=): authmilter signs with d= the From
+ * domain, looked up by domain pattern (example.com, .example.com, *),
+ * the most specific entry winning.  A rule that cannot be carried over
+ * is warned about, and where it covered a domain pattern that pattern
+ * gets sign=none, so that authmilter never signs where OpenDKIM signed
+ * otherwise.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "cidr.h"
+#include "migrate.h"
+
+#define DOMAIN_MAX	253
+
+enum pat_kind {
+	PAT_NONE,		/* no domain pattern */
+	PAT_EXACT,		/* example.com */
+	PAT_SUB,		/* .example.com */
+	PAT_ALL			/* * */
+};
+
+struct pat {
+	enum pat_kind	kind;
+	char		dom[DOMAIN_MAX + 1];
+};
+
+/* one SigningTable rule that maps to a domain pattern */
+struct rule {
+	struct pat	 pat;
+	const struct mig_elem *elem;
+	char		*selector;	/* NULL: not carried over */
+	char		*keyfile;
+};
+
+struct dkim_ctx {
+	struct migrate		*m;
+	const struct mig_conf	*c;
+	char			*basedir;	/* BaseDirectory, or NULL */
+	int			 require_safe;
+};
+
+/* name_ok - labels of letters, digits, '-' and '_', as the table wants */
+static int
+name_ok(const char *s)
+{
+	size_t label = 0, len = strlen(s);
+
+	if (len == 0 || len > DOMAIN_MAX)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (ascii_isalnum((unsigned char)*s) || *s == '-' ||
+		    *s == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0;
+}
+
+/* pat_text - the table's spelling of a pattern */
+static void
+pat_text(const struct pat *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", p->kind == PAT_SUB ? "." : "",
+	    p->kind == PAT_ALL ? "*" : p->dom);
+}
+
+/* pat_set - kind and domain; 0, or -1 when dom is not a domain name */
+static int
+pat_set(struct pat *p, enum pat_kind kind, const char *dom)
+{
+	p->kind = kind;
+	p->dom[0] = '\0';
+	if (kind == PAT_ALL)
+		return 0;
+	if (!name_ok(dom))
+		return -1;
+	snprintf(p->dom, sizeof(p->dom), "%s", dom);
+	str_lower(p->dom);
+	return 0;
+}
+
+/* map_pattern - a SigningTable key as a domain pattern; why on failure */
+static int
+map_pattern(const char *key, int refile, struct pat *p, const char **why)
+{
+	const char *at = strchr(key, '@'), *rest;
+
+	p->kind = PAT_NONE;
+	*why = "a wildcard that authmilter's domain patterns (example.com, "
+	    ".example.com, *) cannot express";
+	if (strcmp(key, "*") == 0 || (refile && strcmp(key, "*@*") == 0))
+		return pat_set(p, PAT_ALL, NULL);
+	if (!refile) {
+		if (at != NULL) {
+			*why = "a rule for single addresses: authmilter "
+			    "signs per domain";
+			return -1;
+		}
+		*why = "not a domain name";
+		if (key[0] == '.')
+			return pat_set(p, PAT_SUB, key + 1);
+		return pat_set(p, PAT_EXACT, key);
+	}
+	if (strncmp(key, "*@", 2) == 0)
+		rest = key + 2;
+	else if (strncmp(key, "*.", 2) == 0 && at == NULL)
+		rest = key + 1;
+	else {
+		if (at != NULL && strchr(key, '*') == NULL)
+			*why = "a rule for one address: authmilter signs per "
+			    "domain";
+		else if (at == NULL && strchr(key, '*') == NULL)
+			*why = "a pattern without '@' that no address matches";
+		return -1;
+	}
+	if (strncmp(rest, "*.", 2) == 0 && strchr(rest + 2, '*') == NULL &&
+	    strchr(rest + 2, '@') == NULL)
+		return pat_set(p, PAT_SUB, rest + 2);
+	if (rest[0] == '.' && strchr(rest + 1, '*') == NULL &&
+	    strchr(rest + 1, '@') == NULL)
+		return pat_set(p, PAT_SUB, rest + 1);
+	if (strchr(rest, '*') != NULL || strchr(rest, '@') != NULL)
+		return -1;
+	*why = "not a domain name";
+	return pat_set(p, PAT_EXACT, rest);
+}
+
+/* sub_of - d is a subdomain of p (at any depth) */
+static int
+sub_of(const char *d, const char *p)
+{
+	size_t dl = strlen(d), pl = strlen(p);
+
+	return dl > pl + 1 && d[dl - pl - 1] == '.' &&
+	    strcasecmp(d + dl - pl, p) == 0;
+}
+
+/* covers - every domain b matches, a matches too */
+static int
+covers(const struct pat *a, const struct pat *b)
+{
+	switch (a->kind) {
+	case PAT_ALL:
+		return 1;
+	case PAT_SUB:
+		return (b->kind == PAT_EXACT && sub_of(b->dom, a->dom)) ||
+		    (b->kind == PAT_SUB && (strcasecmp(b->dom, a->dom) == 0 ||
+		    sub_of(b->dom, a->dom)));
+	case PAT_EXACT:
+		return b->kind == PAT_EXACT && strcasecmp(a->dom, b->dom) == 0;
+	default:
+		return 0;
+	}
+}
+
+/* specificity - OpenDKIM's lookup order: exact, longest .parent, * */
+static size_t
+specificity(const struct pat *p)
+{
+	if (p->kind == PAT_EXACT)
+		return 2 * DOMAIN_MAX + 2;
+	if (p->kind == PAT_SUB)
+		return strlen(p->dom) + 1;
+	return 0;
+}
+
+/* split_fields - value split at blanks and ':' into at most max fields */
+static size_t
+split_fields(char *value, char **f, size_t max)
+{
+	size_t n = 0;
+	char *p = value;
+
+	while (n < max && p != NULL) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		f[n++] = p;
+		if (n == max)
+			break;
+		p += strcspn(p, " \t:");
+		if (*p == '\0')
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+/* key_file_check - warn about a key file authmilter would refuse */
+static int
+key_file_check(struct dkim_ctx *x, const char *path, const char *file,
+    unsigned line)
+{
+	struct stat st;
+	struct passwd *pw;
+
+	if (stat(path, &st) == -1) {
+		mig_warn(x->m, file, line, NULL, "key file %s: %s: not "
+		    "carried over; make the key readable and run again", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!x->require_safe)
+		return 0;
+	if ((st.st_mode & 077) != 0)
+		mig_warn(x->m, file, line, NULL, "key file %s has mode %04o: "
+		    "authmilter refuses a key that group or others may use "
+		    "(RequireSafeKeys); chmod 600 it", path,
+		    (unsigned)st.st_mode & 07777);
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		pw = getpwuid(st.st_uid);
+		mig_warn(x->m, file, line, NULL, "key file %s is owned by %s: "
+		    "authmilter refuses a key owned by another user than "
+		    "root or its own (RequireSafeKeys); chown it", path,
+		    pw ? pw->pw_name : "another user");
+	}
+	return 0;
+}
+
+/* key_path - a KeyTable key file for pattern p (malloc'd), or NULL */
+static char *
+key_path(struct dkim_ctx *x, const char *kf, const struct pat *p,
+    const char *keyname, const struct mig_elem *ke)
+{
+	struct strbuf sb;
+	const char *s;
+
+	if (kf[0] != '/' && strncmp(kf, "./", 2) != 0 &&
+	    strncmp(kf, "../", 3) != 0) {
+		mig_warn(x->m, ke->file, ke->line, NULL, "key %s holds the "
+		    "private key itself: authmilter reads keys from files; "
+		    "save it to a file (mode 0600), name the file in the "
+		    "KeyTable and run again", keyname);
+		return NULL;
+	}
+	if (kf[0] != '/' && x->basedir == NULL) {
+		mig_warn(x->m, ke->file, ke->line, NULL, "key %s: relative "
+		    "key file %s depends on OpenDKIM's working directory: "
+		    "give its absolute path and run again", keyname, kf);
+		return NULL;
+	}
+	if (strchr(kf, '%') != NULL && p->kind != PAT_EXACT) {
+		mig_warn(x->m, ke->file, ke->line, NULL, "key %s: key file %s "
+		    "depends on the sender's domain, which a wildcard rule "
+		    "does not fix: write one rule per domain and run again",
+		    keyname, kf);
+		return NULL;
+	}
+	sb_init(&sb);
+	if (kf[0] != '/')
+		sb_printf(&sb, "%s/", x->basedir);
+	for (s = kf; *s != '\0'; s++)
+		if (*s == '%')
+			sb_puts(&sb, p->dom);
+		else
+			sb_putc(&sb, *s);
+	return sb_detach(&sb);
+}
+
+/* find_key - the KeyTable element of a key name, or NULL */
+static const struct mig_elem *
+find_key(const struct mig_dataset *kt, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < kt->n; i++)
+		if (strcmp(kt->v[i].key, name) == 0)
+			return &kt->v[i];
+	return NULL;
+}
+
+/* resolve_rule - the selector and key file of one rule, or a warning */
+static void
+resolve_rule(struct dkim_ctx *x, const struct mig_dataset *kt,
+    struct rule *r)
+{
+	const struct mig_elem *e = r->elem, *ke;
+	char *val, *f[3], *kv, *kf[3], pt[DOMAIN_MAX + 2];
+	const char *keyname;
+	size_t n;
+
+	pat_text(&r->pat, pt, sizeof(pt));
+	val = xstrdup(e->value ? e->value : "");
+	if ((n = split_fields(val, f, 3)) == 0) {
+		mig_warn(x->m, e->file, e->line, NULL, "%s: no key name: "
+		    "not carried over", e->key);
+		free(val);
+		return;
+	}
+	keyname = f[0];
+	if (n > 1)
+		mig_warn(x->m, e->file, e->line, NULL, "%s: the signer %s "
+		    "(i=) is not carried over: authmilter's signatures have "
+		    "no i=, which verifiers take as @%s", e->key, f[1],
+		    r->pat.kind == PAT_EXACT ? r->pat.dom : "the d= domain");
+	if (strcmp(keyname, "%") == 0) {
+		if (r->pat.kind != PAT_EXACT) {
+			mig_warn(x->m, e->file, e->line, NULL, "%s: the key "
+			    "name %% (the sender's domain) needs one key per "
+			    "domain: write one rule per domain and run again",
+			    e->key);
+			goto out;
+		}
+		keyname = r->pat.dom;
+	}
+	if ((ke = find_key(kt, keyname)) == NULL || ke->value == NULL) {
+		mig_warn(x->m, e->file, e->line, NULL, "%s: key %s is not in "
+		    "the KeyTable: not carried over", e->key, keyname);
+		goto out;
+	}
+	kv = xstrdup(ke->value);
+	/* domain:selector:keyfile, the key file may hold ':' */
+	kf[0] = kv;
+	kf[1] = strchr(kv, ':');
+	kf[2] = kf[1] ? strchr(kf[1] + 1, ':') : NULL;
+	if (kf[1] == NULL || kf[2] == NULL) {
+		mig_warn(x->m, ke->file, ke->line, NULL, "key %s: expected "
+		    "DOMAIN:SELECTOR:KEYFILE, got '%s': not carried over",
+		    keyname, ke->value);
+		free(kv);
+		goto out;
+	}
+	*kf[1]++ = '\0';
+	*kf[2]++ = '\0';
+	if (strcmp(kf[0], "%") != 0 && (r->pat.kind != PAT_EXACT ||
+	    strcasecmp(kf[0], r->pat.dom) != 0)) {
+		mig_warn(x->m, e->file, e->line, NULL, "%s: key %s signs "
+		    "with d=%s, but authmilter signs with d= the From "
+		    "domain%s%s: not carried over; publish a key for each "
+		    "From domain and give it a sign= in the table", e->key,
+		    keyname, kf[0], r->pat.kind == PAT_EXACT ? ", " : "",
+		    r->pat.kind == PAT_EXACT ? r->pat.dom : "");
+		free(kv);
+		goto out;
+	}
+	if (!name_ok(kf[1])) {
+		mig_warn(x->m, ke->file, ke->line, NULL, "key %s: bad "
+		    "selector '%s': not carried over", keyname, kf[1]);
+		free(kv);
+		goto out;
+	}
+	r->keyfile = key_path(x, kf[2], &r->pat, keyname, ke);
+	if (r->keyfile != NULL && key_file_check(x, r->keyfile, ke->file,
+	    ke->line) == 0)
+		r->selector = xstrdup(kf[1]);
+	free(kv);
+out:
+	free(val);
+}
+
+/* rules_free - the rules and what they hold */
+static void
+rules_free(struct rule *rules, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rules[i].selector);
+		free(rules[i].keyfile);
+	}
+	free(rules);
+}
+
+/* emit_single - first match wins: one entry a pattern */
+static void
+emit_single(struct dkim_ctx *x, struct rule *rules, size_t n)
+{
+	struct mig_entry *e;
+	char pt[DOMAIN_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pat_text(&rules[i].pat, pt, sizeof(pt));
+		e = mig_entry(x->m, pt, rules[i].elem->file,
+		    rules[i].elem->line);
+		if (rules[i].selector != NULL)
+			mig_entry_add_key(x->m, e, rules[i].selector,
+			    rules[i].keyfile, rules[i].elem->file,
+			    rules[i].elem->line);
+		else
+			e->sign_none = 1;
+	}
+}
+
+/* by_specificity - qsort: the most specific rule first, else in order */
+static int
+by_specificity(const void *a, const void *b)
+{
+	const struct rule *const *ra = a, *const *rb = b;
+	size_t sa = specificity(&(*ra)->pat), sb = specificity(&(*rb)->pat);
+
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	return *ra < *rb ? -1 : *ra > *rb;
+}
+
+/* emit_multiple - MultipleSignatures: every matching rule signs */
+static void
+emit_multiple(struct dkim_ctx *x, struct rule *rules, size_t n,
+    int refile)
+{
+	struct mig_entry *e;
+	struct rule **match = xcalloc(n ? n : 1, sizeof(*match));
+	char pt[DOMAIN_MAX + 2];
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		pat_text(&rules[i].pat, pt, sizeof(pt));
+		e = mig_entry(x->m, pt, rules[i].elem->file,
+		    rules[i].elem->line);
+		for (j = k = 0; j < n; j++)
+			if (rules[j].selector != NULL &&
+			    covers(&rules[j].pat, &rules[i].pat))
+				match[k++] = &rules[j];
+		/* refile: in file order; else OpenDKIM's lookup order */
+		if (!refile)
+			qsort(match, k, sizeof(*match), by_specificity);
+		for (j = 0; j < k; j++)
+			mig_entry_add_key(x->m, e, match[j]->selector,
+			    match[j]->keyfile, match[j]->elem->file,
+			    match[j]->elem->line);
+		if (k == 0)
+			e->sign_none = 1;
+	}
+	free(match);
+}
+
+/* signing_tables - KeyTable and SigningTable into sign= entries */
+static void
+signing_tables(struct dkim_ctx *x, const struct mig_setting *kts,
+    const struct mig_setting *sts)
+{
+	struct mig_dataset kt, st;
+	struct rule *rules = NULL;
+	const struct mig_setting *ms;
+	const char *why;
+	struct pat p;
+	size_t i, j, n = 0;
+	int multiple = 0, shadowed;
+
+	if ((ms = mig_conf_get(x->c, "MultipleSignatures")) != NULL &&
+	    mig_bool(x->m, ms, &multiple) == -1)
+		multiple = 0;
+	if (mig_dataset(x->m, kts, x->basedir, &kt) == -1)
+		return;
+	if (mig_dataset(x->m, sts, x->basedir, &st) == -1) {
+		mig_dataset_free(&kt);
+		return;
+	}
+	for (i = 0; i < st.n; i++) {
+		if (map_pattern(st.v[i].key, st.refile, &p, &why) == -1) {
+			mig_warn(x->m, st.v[i].file, st.v[i].line, NULL, "%s: "
+			    "%s: not carried over", st.v[i].key, why);
+			continue;
+		}
+		shadowed = 0;
+		for (j = 0; j < n && !multiple; j++) {
+			if ((st.refile && covers(&rules[j].pat, &p)) ||
+			    (!st.refile && rules[j].pat.kind == p.kind &&
+			    strcasecmp(rules[j].pat.dom, p.dom) == 0)) {
+				mig_warn(x->m, st.v[i].file, st.v[i].line,
+				    NULL, "%s: never used by OpenDKIM (%s "
+				    "line %u matches first): not carried over",
+				    st.v[i].key, rules[j].elem->file,
+				    rules[j].elem->line);
+				shadowed = 1;
+				break;
+			}
+		}
+		if (shadowed)
+			continue;
+		rules = xrealloc(rules, (n + 1) * sizeof(*rules));
+		memset(&rules[n], 0, sizeof(*rules));
+		rules[n].pat = p;
+		rules[n].elem = &st.v[i];
+		resolve_rule(x, &kt, &rules[n]);
+		n++;
+	}
+	if (multiple)
+		emit_multiple(x, rules, n, st.refile);
+	else
+		emit_single(x, rules, n);
+	rules_free(rules, n);
+	mig_dataset_free(&kt);
+	mig_dataset_free(&st);
+}
+
+/* single_key - Domain, Selector and KeyFile (no KeyTable) */
+static void
+single_key(struct dkim_ctx *x, const struct mig_setting *dom,
+    const struct mig_setting *sel, const struct mig_setting *kf)
+{
+	struct mig_dataset ds;
+	const struct mig_setting *sub;
+	struct mig_entry *e;
+	char *path;
+	size_t i;
+	int subdomains = 0;
+
+	if (dom == NULL || sel == NULL || kf == NULL) {
+		const struct mig_setting *s = dom ? dom : sel ? sel : kf;
+
+		mig_warn(x->m, s->file, s->line, s->keyword, "signing needs "
+		    "Domain, Selector and KeyFile together (OpenDKIM does "
+		    "not start without them): not carried over");
+		return;
+	}
+	if (!name_ok(sel->value)) {
+		mig_warn(x->m, sel->file, sel->line, sel->keyword, "bad "
+		    "selector '%s': not carried over", sel->value);
+		return;
+	}
+	if (kf->value[0] != '/' && x->basedir == NULL) {
+		mig_warn(x->m, kf->file, kf->line, kf->keyword, "relative key "
+		    "file %s depends on OpenDKIM's working directory: give "
+		    "its absolute path and run again", kf->value);
+		return;
+	}
+	path = mig_path(x->basedir, kf->value);
+	if (key_file_check(x, path, kf->file, kf->line) == -1) {
+		free(path);
+		return;
+	}
+	if (mig_dataset(x->m, dom, x->basedir, &ds) == -1) {
+		free(path);
+		return;
+	}
+	if ((sub = mig_conf_get(x->c, "SubDomains")) != NULL &&
+	    mig_bool(x->m, sub, &subdomains) == 0 && subdomains)
+		mig_warn(x->m, sub->file, sub->line, sub->keyword, "OpenDKIM "
+		    "signed the subdomains' mail with d= the listed domain; "
+		    "authmilter signs with d= the From domain: not carried "
+		    "over (publish a key under each subdomain and give it a "
+		    ".DOMAIN sign= entry to sign them)");
+	for (i = 0; i < ds.n; i++) {
+		if (!name_ok(ds.v[i].key)) {
+			mig_warn(x->m, ds.v[i].file, ds.v[i].line, NULL,
+			    "Domain %s: not a domain name: not carried over",
+			    ds.v[i].key);
+			continue;
+		}
+		e = mig_entry(x->m, ds.v[i].key, ds.v[i].file, ds.v[i].line);
+		mig_entry_add_key(x->m, e, sel->value, path, kf->file,
+		    kf->line);
+	}
+	mig_dataset_free(&ds);
+	free(path);
+}
+
+/* signing - whichever way the configuration gives its keys */
+static void
+signing(struct dkim_ctx *x)
+{
+	const struct mig_setting *kt = mig_conf_get(x->c, "KeyTable"),
+	    *st = mig_conf_get(x->c, "SigningTable"),
+	    *dom = mig_conf_get(x->c, "Domain"),
+	    *sel = mig_conf_get(x->c, "Selector"),
+	    *kf = mig_conf_get(x->c, "KeyFile"), *s;
+
+	if (kt != NULL) {
+		for (s = dom; s != NULL; s = s == dom ? sel : s == sel ? kf :
+		    NULL)
+			if (s != NULL)
+				mig_warn(x->m, s->file, s->line, s->keyword,
+				    "ignored by OpenDKIM beside a KeyTable: "
+				    "not carried over");
+		if (st == NULL)
+			mig_warn(x->m, kt->file, kt->line, kt->keyword, "no "
+			    "SigningTable says which key signs what: not "
+			    "carried over");
+		else
+			signing_tables(x, kt, st);
+		return;
+	}
+	if (st != NULL) {
+		mig_warn(x->m, st->file, st->line, st->keyword, "no KeyTable "
+		    "names the keys: not carried over");
+		return;
+	}
+	if (dom != NULL || sel != NULL || kf != NULL)
+		single_key(x, dom, sel, kf);
+}
+
+/* list_add - append an item to a ", " list unless it is there */
+static void
+list_add(struct strbuf *sb, const char *item)
+{
+	const char *p = sb->s;
+	size_t len = strlen(item);
+
+	while ((p = strstr(p, item)) != NULL) {
+		if ((p == sb->s || p[-1] == ' ') && (p[len] == ',' ||
+		    p[len] == '\0'))
+			return;
+		p += len;
+	}
+	if (sb->len > 0)
+		sb_puts(sb, ", ");
+	sb_puts(sb, item);
+}
+
+/* internal_hosts - InternalHosts: addresses and CIDRs only */
+static void
+internal_hosts(struct dkim_ctx *x, const struct mig_setting *s)
+{
+	struct mig_dataset ds;
+	struct strbuf list;
+	struct cidr c;
+	char *item;
+	size_t i, len;
+
+	if (mig_dataset(x->m, s, x->basedir, &ds) == -1)
+		return;
+	sb_init(&list);
+	for (i = 0; i < ds.n; i++) {
+		item = ds.v[i].key;
+		len = strlen(item);
+		if (item[0] == '!') {
+			mig_warn(x->m, ds.v[i].file, ds.v[i].line, s->keyword,
+			    "the exception %s cannot be expressed: authmilter "
+			    "has no exceptions; list the internal addresses "
+			    "and networks without it", item);
+			continue;
+		}
+		if (len > 2 && item[0] == '[' && item[len - 1] == ']') {
+			item[len - 1] = '\0';
+			item++;
+		}
+		if (cidr_parse(item, &c) == 0)
+			list_add(&list, item);
+		else if (strcasecmp(item, "localhost") == 0) {
+			list_add(&list, "127.0.0.1");
+			list_add(&list, "::1");
+		} else
+			mig_warn(x->m, ds.v[i].file, ds.v[i].line, s->keyword,
+			    "the host name %s is not carried over: authmilter "
+			    "matches client addresses only; add the host's "
+			    "addresses", item);
+	}
+	mig_set(x->m, "InternalHosts", list.len ? list.s : "none", s);
+	sb_free(&list);
+	mig_dataset_free(&ds);
+}
+
+/* header_list - SignHeaders or OversignHeaders: names only */
+static void
+header_list(struct dkim_ctx *x, const struct mig_setting *s,
+    const char *keyword)
+{
+	struct mig_dataset ds;
+	struct strbuf list;
+	size_t i;
+
+	if (mig_dataset(x->m, s, x->basedir, &ds) == -1)
+		return;
+	sb_init(&list);
+	for (i = 0; i < ds.n; i++) {
+		if (strpbrk(ds.v[i].key, "*!:") != NULL) {
+			mig_warn(x->m, ds.v[i].file, ds.v[i].line, s->keyword,
+			    "'%s' is not carried over: authmilter takes a "
+			    "list of header names, without '*' or '!'",
+			    ds.v[i].key);
+			continue;
+		}
+		list_add(&list, ds.v[i].key);
+	}
+	if (list.len > 0)
+		mig_set(x->m, keyword, list.s, s);
+	else if (strcasecmp(keyword, "OversignHeaders") == 0)
+		mig_set(x->m, keyword, "none", s);
+	sb_free(&list);
+	mig_dataset_free(&ds);
+}
+
+/* mode - Mode: s signs, v verifies */
+static void
+mode(struct dkim_ctx *x, const struct mig_setting *s)
+{
+	if (strspn(s->value, "sv") != strlen(s->value)) {
+		mig_warn(x->m, s->file, s->line, s->keyword, "'%s' is not a "
+		    "mode (s, v or sv): not carried over", s->value);
+		return;
+	}
+	if (strchr(s->value, 's') == NULL)
+		mig_set(x->m, "DKIMSign", "no", s);
+	if (strchr(s->value, 'v') == NULL)
+		mig_set(x->m, "DKIMVerify", "no", s);
+}
+
+/* socket - Socket, unless its port is not a number */
+static void
+socket_spec(struct dkim_ctx *x, const struct mig_setting *s)
+{
+	const char *v = s->value, *port = strchr(v, ':');
+
+	if (port != NULL && strncasecmp(v, "inet", 4) == 0 &&
+	    strspn(port + 1, "0123456789") != strcspn(port + 1, "@")) {
+		mig_warn(x->m, s->file, s->line, s->keyword, "'%s' has no "
+		    "port number: not carried over (authmilter listens on "
+		    "unix:/run/authmilter/authmilter.sock)", v);
+		return;
+	}
+	mig_set(x->m, "Socket", v, s);
+}
+
+/* boolean - a Boolean keyword under the same name */
+static void
+boolean(struct dkim_ctx *x, const struct mig_setting *s, const char *kw)
+{
+	int v;
+
+	if (mig_bool(x->m, s, &v) == 0)
+		mig_set(x->m, kw, v ? "yes" : "no", s);
+}
+
+/* numeric - a number carried over when it lies in [lo, hi] */
+static void
+numeric(struct dkim_ctx *x, const struct mig_setting *s, const char *kw,
+    unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s->value, &end, 10);
+	if (errno != 0 || *end != '\0' || s->value[0] == '-' || v < lo ||
+	    v > hi) {
+		mig_warn(x->m, s->file, s->line, s->keyword, "'%s' is not "
+		    "carried over: authmilter takes %lu to %lu", s->value,
+		    lo, hi);
+		return;
+	}
+	mig_set(x->m, kw, s->value, s);
+}
+
+/* settings OpenDKIM has and authmilter does without, and why */
+static const struct {
+	const char	*keyword;
+	const char	*say;
+} dkim_dropped[] = {
+	{ "ExternalIgnoreList", "it only silences OpenDKIM's \"external "
+	    "host tried to send mail as\" log lines, which authmilter does "
+	    "not write: not needed" },
+	{ "SyslogSuccess", "authmilter logs one line for every message at "
+	    "LogLevel info: not needed" },
+	{ "LogWhy", "authmilter's line for every message gives each result "
+	    "and its reason (LogLevel info; debug says more): not needed" },
+	{ "LogResults", "authmilter's line for every message gives each "
+	    "result (LogLevel info): not needed" },
+	{ "SyslogName", "authmilter logs as authmilter: not carried over" },
+	{ "TrustAnchorFile", "authmilter does not validate DNSSEC itself: "
+	    "point Nameservers at a validating resolver" },
+	{ "Background", "run authmilter under systemd (or with -f): not "
+	    "needed" },
+	{ "AutoRestart", "let systemd restart authmilter (Restart=): not "
+	    "carried over" },
+	{ "AutoRestartRate", "let systemd restart authmilter: not carried "
+	    "over" },
+	{ "AutoRestartCount", "let systemd restart authmilter: not carried "
+	    "over" },
+	{ "ChangeRootDirectory", "authmilter does not chroot itself: use "
+	    "the systemd unit's sandboxing (ProtectSystem=, ReadWritePaths=)" },
+	{ "SoftwareHeader", "authmilter adds no header naming itself: not "
+	    "carried over" },
+	{ "AlwaysAddARHeader", "authmilter adds an Authentication-Results "
+	    "header to all inbound mail: not needed" },
+	{ "SendReports", "authmilter sends no DKIM failure reports (RFC "
+	    "6651): not carried over" },
+	{ "ReportAddress", "authmilter sends no DKIM failure reports: not "
+	    "carried over" },
+	{ "PeerList", "authmilter has no list of clients it skips: "
+	    "InternalHosts are signed and not checked, TrustedForwarders' "
+	    "DMARC failures are not acted on; not carried over" },
+	{ "SenderHeaders", "authmilter signs for the From header's domain "
+	    "only: not carried over" },
+	{ "SignatureAlgorithm", "authmilter takes the algorithm from each "
+	    "key file (RSA: rsa-sha256, Ed25519: ed25519-sha256): not "
+	    "needed" },
+	{ "UnprotectedKey", "authmilter does not validate DNSSEC: not "
+	    "carried over" },
+};
+
+/* known keywords handled elsewhere in this file */
+static const char *const dkim_tables[] = {
+	"KeyTable", "SigningTable", "MultipleSignatures", "Domain",
+	"Selector", "KeyFile", "SubDomains", "BaseDirectory",
+	"RequireSafeKeys", NULL
+};
+
+/* keywords whose value authmilter reads as OpenDKIM does */
+static const char *const dkim_same[] = {
+	"AuthservID", "Canonicalization", "UserID", "PidFile", "UMask",
+	"SyslogFacility", "Nameservers", NULL
+};
+
+/* same_name - authmilter's spelling of a keyword it shares, or NULL */
+static const char *
+same_name(const char *keyword)
+{
+	size_t i;
+
+	for (i = 0; dkim_same[i] != NULL; i++)
+		if (strcasecmp(keyword, dkim_same[i]) == 0)
+			return dkim_same[i];
+	return NULL;
+}
+
+/* dkim_setting - one setting other than the signing tables */
+static void
+dkim_setting(struct dkim_ctx *x, const struct mig_setting *s)
+{
+	const char *k = s->keyword, *same;
+	size_t i;
+
+	for (i = 0; dkim_tables[i] != NULL; i++)
+		if (strcasecmp(k, dkim_tables[i]) == 0)
+			return;
+	if (strcasecmp(k, "Socket") == 0)
+		socket_spec(x, s);
+	else if (strcasecmp(k, "Mode") == 0)
+		mode(x, s);
+	else if (strcasecmp(k, "InternalHosts") == 0)
+		internal_hosts(x, s);
+	else if (strcasecmp(k, "SignHeaders") == 0)
+		header_list(x, s, "SignHeaders");
+	else if (strcasecmp(k, "OversignHeaders") == 0)
+		header_list(x, s, "OversignHeaders");
+	else if (strcasecmp(k, "MTA") == 0) {
+		struct mig_dataset ds;
+		struct strbuf list;
+
+		if (mig_dataset(x->m, s, x->basedir, &ds) == -1)
+			return;
+		sb_init(&list);
+		for (i = 0; i < ds.n; i++)
+			list_add(&list, ds.v[i].key);
+		if (list.len > 0)
+			mig_set(x->m, "SignDaemons", list.s, s);
+		sb_free(&list);
+		mig_dataset_free(&ds);
+	} else if (strcasecmp(k, "Syslog") == 0)
+		boolean(x, s, "Syslog");
+	else if (strcasecmp(k, "MinimumKeyBits") == 0)
+		numeric(x, s, "MinimumKeyBits", 0, 16384);
+	else if (strcasecmp(k, "MaximumSignaturesToVerify") == 0)
+		numeric(x, s, "MaximumSignaturesToVerify", 1, 50);
+	else if (strcasecmp(k, "SignatureTTL") == 0)
+		numeric(x, s, "SignatureTTL", 0, 315360000);
+	else if (strcasecmp(k, "DNSTimeout") == 0)
+		numeric(x, s, "DNSTimeout", 1, 60);
+	else if ((same = same_name(k)) != NULL)
+		mig_set(x->m, same, s->value, s);
+	else {
+		for (i = 0; i < sizeof(dkim_dropped) / sizeof(*dkim_dropped);
+		    i++)
+			if (strcasecmp(k, dkim_dropped[i].keyword) == 0) {
+				mig_warn(x->m, s->file, s->line, k, "%s",
+				    dkim_dropped[i].say);
+				return;
+			}
+		mig_warn(x->m, s->file, s->line, k, "authmilter has no such "
+		    "setting: not carried over (see authmilter.conf(5))");
+	}
+}
+
+/* migrate_opendkim - every setting of an OpenDKIM configuration */
+void
+migrate_opendkim(struct migrate *m, const struct mig_conf *c)
+{
+	struct dkim_ctx x = { m, c, NULL, 1 };
+	const struct mig_setting *s;
+	size_t i;
+
+	m->dkim_seen = 1;
+	m->dkim_conf = c->path;
+	if ((s = mig_conf_get(c, "BaseDirectory")) != NULL)
+		x.basedir = xstrdup(s->value);
+	if ((s = mig_conf_get(c, "RequireSafeKeys")) != NULL &&
+	    mig_bool(m, s, &x.require_safe) == 0)
+		mig_set(m, "RequireSafeKeys", x.require_safe ? "yes" : "no",
+		    s);
+	if (mig_conf_get(c, "Canonicalization") == NULL)
+		/* OpenDKIM signs simple/simple unless told; so do we */
+		mig_set(m, "Canonicalization", "simple/simple", NULL);
+	for (i = 0; i < c->n; i++)
+		dkim_setting(&x, &c->v[i]);
+	signing(&x);
+	free(x.basedir);
+}
