@@ -103,9 +103,10 @@ main(int argc, char **argv)
 	else
 		fprintf(stderr, "%s: nothing written\n", progname);
 	if (m.nwarn > 0)
-		fprintf(stderr, "%s: %u setting%s not carried over as they "
-		    "were (above): read each before starting authmilter\n",
-		    progname, m.nwarn, m.nwarn == 1 ? "" : "s");
+		fprintf(stderr, "%s: %u setting%s not carried over as %s "
+		    "(above): read each before starting authmilter\n",
+		    progname, m.nwarn, m.nwarn == 1 ? "" : "s",
+		    m.nwarn == 1 ? "it was" : "they were");
 	mig_conf_free(&dkc);
 	mig_conf_free(&dmc);
 	return m.nerr == 0 ? 0 : 1;

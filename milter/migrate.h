@@ -115,7 +115,7 @@ struct mig_dataset {
 struct mig_out_line {
 	char		*keyword;
 	char		*value;
-	char		*from;		/* "FILE:LINE" of the old setting, or NULL */
+	char		*from;		/* "FILE:LINE" it comes from, or NULL */
 };
 
 struct mig_key {
@@ -140,8 +140,6 @@ struct migrate {
 	size_t			 nent;
 	unsigned		 nwarn;
 	unsigned		 nerr;
-	int			 dkim_seen;	/* an OpenDKIM config was read */
-	const char		*dkim_conf;	/* its path, for notes */
 };
 
 void	mig_warn(struct migrate *, const char *, unsigned, const char *,

@@ -113,8 +113,8 @@ map_pattern(const char *key, int refile, struct pat *p, const char **why)
 		return pat_set(p, PAT_ALL, NULL);
 	if (!refile) {
 		if (at != NULL) {
-			*why = "a rule for single addresses: authmilter "
-			    "signs per domain";
+			*why = "a rule for particular addresses: "
+			    "authmilter signs per domain";
 			return -1;
 		}
 		*why = "not a domain name";
@@ -128,8 +128,8 @@ map_pattern(const char *key, int refile, struct pat *p, const char **why)
 		rest = key + 1;
 	else {
 		if (at != NULL && strchr(key, '*') == NULL)
-			*why = "a rule for one address: authmilter signs per "
-			    "domain";
+			*why = "a rule for particular addresses: "
+			    "authmilter signs per domain";
 		else if (at == NULL && strchr(key, '*') == NULL)
 			*why = "a pattern without '@' that no address matches";
 		return -1;
@@ -210,13 +210,13 @@ split_fields(char *value, char **f, size_t max)
 /* key_file_check - warn about a key file authmilter would refuse */
 static int
 key_file_check(struct dkim_ctx *x, const char *path, const char *file,
-    unsigned line)
+    unsigned line, const char *keyword)
 {
 	struct stat st;
 	struct passwd *pw;
 
 	if (stat(path, &st) == -1) {
-		mig_warn(x->m, file, line, NULL, "key file %s: %s: not "
+		mig_warn(x->m, file, line, keyword, "key file %s: %s: not "
 		    "carried over; make the key readable and run again", path,
 		    strerror(errno));
 		return -1;
@@ -224,15 +224,15 @@ key_file_check(struct dkim_ctx *x, const char *path, const char *file,
 	if (!x->require_safe)
 		return 0;
 	if ((st.st_mode & 077) != 0)
-		mig_warn(x->m, file, line, NULL, "key file %s has mode %04o: "
-		    "authmilter refuses a key that group or others may use "
-		    "(RequireSafeKeys); chmod 600 it", path,
+		mig_warn(x->m, file, line, keyword, "key file %s has mode "
+		    "%04o: authmilter refuses a key that group or others "
+		    "may use (RequireSafeKeys); chmod 600 it", path,
 		    (unsigned)st.st_mode & 07777);
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		pw = getpwuid(st.st_uid);
-		mig_warn(x->m, file, line, NULL, "key file %s is owned by %s: "
-		    "authmilter refuses a key owned by another user than "
-		    "root or its own (RequireSafeKeys); chown it", path,
+		mig_warn(x->m, file, line, keyword, "key file %s is owned "
+		    "by %s: authmilter refuses a key owned by another user "
+		    "than root or its own (RequireSafeKeys); chown it", path,
 		    pw ? pw->pw_name : "another user");
 	}
 	return 0;
@@ -362,7 +362,7 @@ resolve_rule(struct dkim_ctx *x, const struct mig_dataset *kt,
 	}
 	r->keyfile = key_path(x, kf[2], &r->pat, keyname, ke);
 	if (r->keyfile != NULL && key_file_check(x, r->keyfile, ke->file,
-	    ke->line) == 0)
+	    ke->line, NULL) == 0)
 		r->selector = xstrdup(kf[1]);
 	free(kv);
 out:
@@ -538,7 +538,7 @@ single_key(struct dkim_ctx *x, const struct mig_setting *dom,
 		return;
 	}
 	path = mig_path(x->basedir, kf->value);
-	if (key_file_check(x, path, kf->file, kf->line) == -1) {
+	if (key_file_check(x, path, kf->file, kf->line, kf->keyword) == -1) {
 		free(path);
 		return;
 	}
@@ -892,8 +892,6 @@ migrate_opendkim(struct migrate *m, const struct mig_conf *c)
 	const struct mig_setting *s;
 	size_t i;
 
-	m->dkim_seen = 1;
-	m->dkim_conf = c->path;
 	if ((s = mig_conf_get(c, "BaseDirectory")) != NULL)
 		x.basedir = xstrdup(s->value);
 	if ((s = mig_conf_get(c, "RequireSafeKeys")) != NULL &&
