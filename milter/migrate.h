@@ -30,6 +30,11 @@
  *	         const char *selector, const char *keyfile,
  *	         const char *file, unsigned line);
  *
+ *	long mig_index_get(const struct mig_index *ix, const char *key);
+ *	int  mig_index_put(struct mig_index *ix, const char *key,
+ *	         size_t val);
+ *	void mig_index_free(struct mig_index *ix);
+ *
  *	void migrate_opendkim(struct migrate *m, const struct mig_conf *c);
  *	void migrate_opendmarc(struct migrate *m, const struct mig_conf *c);
  *	int  migrate_write(struct migrate *m, const char *dir, int force);
@@ -66,6 +71,11 @@
  *	file: data set.  Relative file names are taken from basedir
  *	(OpenDKIM's BaseDirectory; NULL: as they are).  A data set file
  *	over MIG_DATASET_MAX elements is refused with an error, not cut.
+ *
+ *	A struct mig_index (zeroed to start) maps strings, compared
+ *	case-insensitively, to numbers: mig_index_put() adds key unless
+ *	it is there (1 added, 0 not), mig_index_get() gives its number or
+ *	-1.
  *
  *	mig_path() gives path made absolute against basedir (malloc'd), or
  *	a copy of path when it is absolute or basedir is NULL.
@@ -111,6 +121,14 @@ struct mig_dataset {
 	int		 refile;	/* keys are wildcard patterns */
 };
 
+/* strings to numbers (migrate_index.c) */
+struct mig_index {
+	char		**keys;
+	size_t		 *vals;
+	size_t		  cap;		/* a power of 2, or 0 */
+	size_t		  n;
+};
+
 /* one line of the new authmilter.conf */
 struct mig_out_line {
 	char		*keyword;
@@ -138,6 +156,7 @@ struct migrate {
 	size_t			 nout;
 	struct mig_entry	*ent;
 	size_t			 nent;
+	struct mig_index	 ent_index;	/* pattern to ent[] */
 	unsigned		 nwarn;
 	unsigned		 nerr;
 };
@@ -164,6 +183,10 @@ struct mig_entry *mig_entry(struct migrate *, const char *, const char *,
 	    unsigned);
 void	mig_entry_add_key(struct migrate *, struct mig_entry *,
 	    const char *, const char *, const char *, unsigned);
+
+long	mig_index_get(const struct mig_index *, const char *);
+int	mig_index_put(struct mig_index *, const char *, size_t);
+void	mig_index_free(struct mig_index *);
 
 void	migrate_opendkim(struct migrate *, const struct mig_conf *);
 void	migrate_opendmarc(struct migrate *, const struct mig_conf *);

@@ -146,34 +146,6 @@ map_pattern(const char *key, int refile, struct pat *p, const char **why)
 	return pat_set(p, PAT_EXACT, rest);
 }
 
-/* sub_of - d is a subdomain of p (at any depth) */
-static int
-sub_of(const char *d, const char *p)
-{
-	size_t dl = strlen(d), pl = strlen(p);
-
-	return dl > pl + 1 && d[dl - pl - 1] == '.' &&
-	    strcasecmp(d + dl - pl, p) == 0;
-}
-
-/* covers - every domain b matches, a matches too */
-static int
-covers(const struct pat *a, const struct pat *b)
-{
-	switch (a->kind) {
-	case PAT_ALL:
-		return 1;
-	case PAT_SUB:
-		return (b->kind == PAT_EXACT && sub_of(b->dom, a->dom)) ||
-		    (b->kind == PAT_SUB && (strcasecmp(b->dom, a->dom) == 0 ||
-		    sub_of(b->dom, a->dom)));
-	case PAT_EXACT:
-		return b->kind == PAT_EXACT && strcasecmp(a->dom, b->dom) == 0;
-	default:
-		return 0;
-	}
-}
-
 /* specificity - OpenDKIM's lookup order: exact, longest .parent, * */
 static size_t
 specificity(const struct pat *p)
@@ -207,6 +179,19 @@ split_fields(char *value, char **f, size_t max)
 	return n;
 }
 
+/* table_safe - can the table name this file (no blank, '#' or ',')? */
+static int
+table_safe(struct dkim_ctx *x, const char *path, const char *file,
+    unsigned line, const char *keyword)
+{
+	if (strpbrk(path, " \t#,") == NULL)
+		return 0;
+	mig_warn(x->m, file, line, keyword, "key file %s: the table cannot "
+	    "name a file with a blank, '#' or ',' in its name: not carried "
+	    "over; rename it and run again", path);
+	return -1;
+}
+
 /* key_file_check - warn about a key file authmilter would refuse */
 static int
 key_file_check(struct dkim_ctx *x, const char *path, const char *file,
@@ -215,6 +200,8 @@ key_file_check(struct dkim_ctx *x, const char *path, const char *file,
 	struct stat st;
 	struct passwd *pw;
 
+	if (table_safe(x, path, file, line, keyword) == -1)
+		return -1;
 	if (stat(path, &st) == -1) {
 		mig_warn(x->m, file, line, keyword, "key file %s: %s: not "
 		    "carried over; make the key readable and run again", path,
@@ -280,20 +267,18 @@ key_path(struct dkim_ctx *x, const char *kf, const struct pat *p,
 
 /* find_key - the KeyTable element of a key name, or NULL */
 static const struct mig_elem *
-find_key(const struct mig_dataset *kt, const char *name)
+find_key(const struct mig_dataset *kt, const struct mig_index *kix,
+    const char *name)
 {
-	size_t i;
+	long i = mig_index_get(kix, name);
 
-	for (i = 0; i < kt->n; i++)
-		if (strcmp(kt->v[i].key, name) == 0)
-			return &kt->v[i];
-	return NULL;
+	return i == -1 ? NULL : &kt->v[i];
 }
 
 /* resolve_rule - the selector and key file of one rule, or a warning */
 static void
 resolve_rule(struct dkim_ctx *x, const struct mig_dataset *kt,
-    struct rule *r)
+    const struct mig_index *kix, struct rule *r)
 {
 	const struct mig_elem *e = r->elem, *ke;
 	char *val, *f[3], *kv, *kf[3], pt[DOMAIN_MAX + 2];
@@ -324,7 +309,7 @@ resolve_rule(struct dkim_ctx *x, const struct mig_dataset *kt,
 		}
 		keyname = r->pat.dom;
 	}
-	if ((ke = find_key(kt, keyname)) == NULL || ke->value == NULL) {
+	if ((ke = find_key(kt, kix, keyname)) == NULL || ke->value == NULL) {
 		mig_warn(x->m, e->file, e->line, NULL, "%s: key %s is not in "
 		    "the KeyTable: not carried over", e->key, keyname);
 		goto out;
@@ -334,7 +319,8 @@ resolve_rule(struct dkim_ctx *x, const struct mig_dataset *kt,
 	kf[0] = kv;
 	kf[1] = strchr(kv, ':');
 	kf[2] = kf[1] ? strchr(kf[1] + 1, ':') : NULL;
-	if (kf[1] == NULL || kf[2] == NULL) {
+	if (kf[1] == NULL || kf[2] == NULL || kf[1] == kf[0] ||
+	    kf[2] == kf[1] + 1 || kf[2][1] == '\0') {
 		mig_warn(x->m, ke->file, ke->line, NULL, "key %s: expected "
 		    "DOMAIN:SELECTOR:KEYFILE, got '%s': not carried over",
 		    keyname, ke->value);
@@ -369,35 +355,120 @@ out:
 	free(val);
 }
 
+/* the rules of a SigningTable, indexed by their pattern */
+struct rules {
+	struct rule		*v;
+	size_t			 n;
+	size_t			*next;		/* next rule of the same pattern */
+	struct mig_index	 ix;		/* pattern text to first rule */
+};
+
+/* rules_add - one more rule; the new one */
+static struct rule *
+rules_add(struct rules *rs, const struct pat *p, const struct mig_elem *e)
+{
+	char pt[DOMAIN_MAX + 2];
+	struct rule *r;
+	long first;
+	size_t i;
+
+	rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+	rs->next = xrealloc(rs->next, (rs->n + 1) * sizeof(*rs->next));
+	r = &rs->v[rs->n];
+	memset(r, 0, sizeof(*r));
+	r->pat = *p;
+	r->elem = e;
+	rs->next[rs->n] = (size_t)-1;
+	pat_text(p, pt, sizeof(pt));
+	if ((first = mig_index_get(&rs->ix, pt)) == -1)
+		mig_index_put(&rs->ix, pt, rs->n);
+	else {
+		for (i = (size_t)first; rs->next[i] != (size_t)-1;
+		    i = rs->next[i])
+			;
+		rs->next[i] = rs->n;
+	}
+	rs->n++;
+	return r;
+}
+
 /* rules_free - the rules and what they hold */
 static void
-rules_free(struct rule *rules, size_t n)
+rules_free(struct rules *rs)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(rules[i].selector);
-		free(rules[i].keyfile);
+	for (i = 0; i < rs->n; i++) {
+		free(rs->v[i].selector);
+		free(rs->v[i].keyfile);
 	}
-	free(rules);
+	free(rs->v);
+	free(rs->next);
+	mig_index_free(&rs->ix);
+}
+
+/* add_pattern - the rules of one pattern text into out */
+static size_t
+add_pattern(const struct rules *rs, const char *pt, size_t *out, size_t k)
+{
+	long i = mig_index_get(&rs->ix, pt);
+	size_t j;
+
+	if (i == -1)
+		return k;
+	for (j = (size_t)i; j != (size_t)-1; j = rs->next[j])
+		out[k++] = j;
+	return k;
+}
+
+/* by_index - qsort: rule numbers in file order */
+static int
+by_index(const void *a, const void *b)
+{
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* covering - the rules whose pattern covers p, in file order; their
+ * count (out has room for every rule) */
+static size_t
+covering(const struct rules *rs, const struct pat *p, size_t *out)
+{
+	char pt[DOMAIN_MAX + 2];
+	const char *d;
+	size_t k = 0;
+
+	k = add_pattern(rs, "*", out, k);
+	if (p->kind != PAT_ALL) {
+		pat_text(p, pt, sizeof(pt));
+		k = add_pattern(rs, pt, out, k);
+		for (d = strchr(p->dom, '.'); d != NULL;
+		    d = strchr(d + 1, '.')) {
+			snprintf(pt, sizeof(pt), "%s", d);
+			k = add_pattern(rs, pt, out, k);
+		}
+	}
+	qsort(out, k, sizeof(*out), by_index);
+	return k;
 }
 
 /* emit_single - first match wins: one entry a pattern */
 static void
-emit_single(struct dkim_ctx *x, struct rule *rules, size_t n)
+emit_single(struct dkim_ctx *x, struct rules *rs)
 {
 	struct mig_entry *e;
 	char pt[DOMAIN_MAX + 2];
+	struct rule *r;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		pat_text(&rules[i].pat, pt, sizeof(pt));
-		e = mig_entry(x->m, pt, rules[i].elem->file,
-		    rules[i].elem->line);
-		if (rules[i].selector != NULL)
-			mig_entry_add_key(x->m, e, rules[i].selector,
-			    rules[i].keyfile, rules[i].elem->file,
-			    rules[i].elem->line);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		pat_text(&r->pat, pt, sizeof(pt));
+		e = mig_entry(x->m, pt, r->elem->file, r->elem->line);
+		if (r->selector != NULL)
+			mig_entry_add_key(x->m, e, r->selector, r->keyfile,
+			    r->elem->file, r->elem->line);
 		else
 			e->sign_none = 1;
 	}
@@ -417,33 +488,46 @@ by_specificity(const void *a, const void *b)
 
 /* emit_multiple - MultipleSignatures: every matching rule signs */
 static void
-emit_multiple(struct dkim_ctx *x, struct rule *rules, size_t n,
-    int refile)
+emit_multiple(struct dkim_ctx *x, struct rules *rs, int refile)
 {
 	struct mig_entry *e;
-	struct rule **match = xcalloc(n ? n : 1, sizeof(*match));
+	struct rule **match = xcalloc(rs->n ? rs->n : 1, sizeof(*match));
+	size_t *idx = xcalloc(rs->n ? rs->n : 1, sizeof(*idx));
 	char pt[DOMAIN_MAX + 2];
 	size_t i, j, k;
 
-	for (i = 0; i < n; i++) {
-		pat_text(&rules[i].pat, pt, sizeof(pt));
-		e = mig_entry(x->m, pt, rules[i].elem->file,
-		    rules[i].elem->line);
-		for (j = k = 0; j < n; j++)
-			if (rules[j].selector != NULL &&
-			    covers(&rules[j].pat, &rules[i].pat))
-				match[k++] = &rules[j];
+	for (i = 0; i < rs->n; i++) {
+		pat_text(&rs->v[i].pat, pt, sizeof(pt));
+		e = mig_entry(x->m, pt, rs->v[i].elem->file,
+		    rs->v[i].elem->line);
+		if (e->nkeys > 0 || e->sign_none)
+			continue;	/* the pattern's keys are in already */
+		k = covering(rs, &rs->v[i].pat, idx);
+		for (j = 0; j < k; j++)
+			match[j] = &rs->v[idx[j]];
 		/* refile: in file order; else OpenDKIM's lookup order */
 		if (!refile)
 			qsort(match, k, sizeof(*match), by_specificity);
 		for (j = 0; j < k; j++)
-			mig_entry_add_key(x->m, e, match[j]->selector,
-			    match[j]->keyfile, match[j]->elem->file,
-			    match[j]->elem->line);
-		if (k == 0)
+			if (match[j]->selector != NULL)
+				mig_entry_add_key(x->m, e, match[j]->selector,
+				    match[j]->keyfile, match[j]->elem->file,
+				    match[j]->elem->line);
+		if (e->nkeys == 0)
 			e->sign_none = 1;
 	}
 	free(match);
+	free(idx);
+}
+
+/* key_index - KeyTable names to their first element */
+static void
+key_index(const struct mig_dataset *kt, struct mig_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < kt->n; i++)
+		mig_index_put(ix, kt->v[i].key, i);
 }
 
 /* signing_tables - KeyTable and SigningTable into sign= entries */
@@ -452,12 +536,17 @@ signing_tables(struct dkim_ctx *x, const struct mig_setting *kts,
     const struct mig_setting *sts)
 {
 	struct mig_dataset kt, st;
-	struct rule *rules = NULL;
+	struct mig_index kix = { 0 };
+	struct rules rs = { 0 };
 	const struct mig_setting *ms;
+	const struct rule *first;
+	size_t *idx = NULL, k;
+	char pt[DOMAIN_MAX + 2];
 	const char *why;
 	struct pat p;
-	size_t i, j, n = 0;
-	int multiple = 0, shadowed;
+	size_t i;
+	long j;
+	int multiple = 0;
 
 	if ((ms = mig_conf_get(x->c, "MultipleSignatures")) != NULL &&
 	    mig_bool(x->m, ms, &multiple) == -1)
@@ -468,40 +557,38 @@ signing_tables(struct dkim_ctx *x, const struct mig_setting *kts,
 		mig_dataset_free(&kt);
 		return;
 	}
+	key_index(&kt, &kix);
+	idx = xcalloc(st.n ? st.n : 1, sizeof(*idx));
 	for (i = 0; i < st.n; i++) {
 		if (map_pattern(st.v[i].key, st.refile, &p, &why) == -1) {
 			mig_warn(x->m, st.v[i].file, st.v[i].line, NULL, "%s: "
 			    "%s: not carried over", st.v[i].key, why);
 			continue;
 		}
-		shadowed = 0;
-		for (j = 0; j < n && !multiple; j++) {
-			if ((st.refile && covers(&rules[j].pat, &p)) ||
-			    (!st.refile && rules[j].pat.kind == p.kind &&
-			    strcasecmp(rules[j].pat.dom, p.dom) == 0)) {
-				mig_warn(x->m, st.v[i].file, st.v[i].line,
-				    NULL, "%s: never used by OpenDKIM (%s "
-				    "line %u matches first): not carried over",
-				    st.v[i].key, rules[j].elem->file,
-				    rules[j].elem->line);
-				shadowed = 1;
-				break;
-			}
-		}
-		if (shadowed)
+		first = NULL;
+		if (!multiple && st.refile &&
+		    (k = covering(&rs, &p, idx)) > 0)
+			first = &rs.v[idx[0]];
+		pat_text(&p, pt, sizeof(pt));
+		if (!multiple && !st.refile &&
+		    (j = mig_index_get(&rs.ix, pt)) != -1)
+			first = &rs.v[j];
+		if (first != NULL) {
+			mig_warn(x->m, st.v[i].file, st.v[i].line, NULL, "%s: "
+			    "never used by OpenDKIM (%s line %u matches "
+			    "first): not carried over", st.v[i].key,
+			    first->elem->file, first->elem->line);
 			continue;
-		rules = xrealloc(rules, (n + 1) * sizeof(*rules));
-		memset(&rules[n], 0, sizeof(*rules));
-		rules[n].pat = p;
-		rules[n].elem = &st.v[i];
-		resolve_rule(x, &kt, &rules[n]);
-		n++;
+		}
+		resolve_rule(x, &kt, &kix, rules_add(&rs, &p, &st.v[i]));
 	}
 	if (multiple)
-		emit_multiple(x, rules, n, st.refile);
+		emit_multiple(x, &rs, st.refile);
 	else
-		emit_single(x, rules, n);
-	rules_free(rules, n);
+		emit_single(x, &rs);
+	free(idx);
+	rules_free(&rs);
+	mig_index_free(&kix);
 	mig_dataset_free(&kt);
 	mig_dataset_free(&st);
 }
@@ -715,7 +802,8 @@ socket_spec(struct dkim_ctx *x, const struct mig_setting *s)
 	const char *v = s->value, *port = strchr(v, ':');
 
 	if (port != NULL && strncasecmp(v, "inet", 4) == 0 &&
-	    strspn(port + 1, "0123456789") != strcspn(port + 1, "@")) {
+	    (strspn(port + 1, "0123456789") != strcspn(port + 1, "@") ||
+	    strcspn(port + 1, "@") == 0)) {
 		mig_warn(x->m, s->file, s->line, s->keyword, "'%s' has no "
 		    "port number: not carried over (authmilter listens on "
 		    "unix:/run/authmilter/authmilter.sock)", v);

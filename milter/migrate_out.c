@@ -70,11 +70,11 @@ mig_entry(struct migrate *m, const char *pattern, const char *file,
     unsigned line)
 {
 	struct mig_entry *e;
-	size_t i;
+	long i;
 
-	for (i = 0; i < m->nent; i++)
-		if (strcasecmp(m->ent[i].pattern, pattern) == 0)
-			return &m->ent[i];
+	if ((i = mig_index_get(&m->ent_index, pattern)) != -1)
+		return &m->ent[i];
+	mig_index_put(&m->ent_index, pattern, m->nent);
 	m->ent = xrealloc(m->ent, (m->nent + 1) * sizeof(*m->ent));
 	e = &m->ent[m->nent++];
 	memset(e, 0, sizeof(*e));
