@@ -55,7 +55,7 @@ main(int argc, char **argv)
 	const char *dkim = NULL, *dmarc = NULL, *out = ".";
 	struct migrate m;
 	struct mig_conf dkc = { 0 }, dmc = { 0 };
-	int ch, force = 0;
+	int ch, force = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "fho:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -109,5 +109,7 @@ main(int argc, char **argv)
 		    m.nwarn == 1 ? "it was" : "they were");
 	mig_conf_free(&dkc);
 	mig_conf_free(&dmc);
-	return m.nerr == 0 ? 0 : 1;
+	rc = m.nerr == 0 ? 0 : 1;
+	migrate_free(&m);
+	return rc;
 }

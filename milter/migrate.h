@@ -38,6 +38,7 @@
  *	void migrate_opendkim(struct migrate *m, const struct mig_conf *c);
  *	void migrate_opendmarc(struct migrate *m, const struct mig_conf *c);
  *	int  migrate_write(struct migrate *m, const char *dir, int force);
+ *	void migrate_free(struct migrate *m);
  * DESCRIPTION
  *	authmilter-migrate reads an OpenDKIM and an OpenDMARC
  *	configuration (the "old" files) and builds, in struct migrate,
@@ -45,7 +46,8 @@
  *	keyword, with the old file and line it came from) and the entries
  *	of a domains table (mig_entry(): one a pattern, created on first
  *	use).  migrate_write() writes both into a directory and checks
- *	the result with the daemon's own config_load().
+ *	the result with the daemon's own config_load().  migrate_free()
+ *	frees what was built.
  *
  *	mig_warn() prints "FILE:LINE: Keyword: message" on stderr (line
  *	0 leaves ":LINE" out) and counts it: every old setting that is
@@ -191,5 +193,6 @@ void	mig_index_free(struct mig_index *);
 void	migrate_opendkim(struct migrate *, const struct mig_conf *);
 void	migrate_opendmarc(struct migrate *, const struct mig_conf *);
 int	migrate_write(struct migrate *, const char *, int);
+void	migrate_free(struct migrate *);
 
 #endif

@@ -266,3 +266,29 @@ out:
 	sb_free(&table);
 	return rc;
 }
+
+/* migrate_free - everything built up */
+void
+migrate_free(struct migrate *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nout; i++) {
+		free(m->out[i].keyword);
+		free(m->out[i].value);
+		free(m->out[i].from);
+	}
+	free(m->out);
+	for (i = 0; i < m->nent; i++) {
+		for (k = 0; k < m->ent[i].nkeys; k++) {
+			free(m->ent[i].keys[k].selector);
+			free(m->ent[i].keys[k].keyfile);
+		}
+		free(m->ent[i].keys);
+		free(m->ent[i].pattern);
+		free(m->ent[i].from);
+	}
+	free(m->ent);
+	mig_index_free(&m->ent_index);
+	memset(m, 0, sizeof(*m));
+}
