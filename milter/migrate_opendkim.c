@@ -23,6 +23,7 @@
 
 #include "util.h"
 #include "cidr.h"
+#include "signkey.h"
 #include "migrate.h"
 
 #define DOMAIN_MAX	253
@@ -52,6 +53,7 @@ struct dkim_ctx {
 	const struct mig_conf	*c;
 	char			*basedir;	/* BaseDirectory, or NULL */
 	int			 require_safe;
+	unsigned long		 min_bits;	/* MinimumKeyBits */
 };
 
 /* name_ok - labels of letters, digits, '-' and '_', as the table wants */
@@ -192,6 +194,35 @@ table_safe(struct dkim_ctx *x, const char *path, const char *file,
 	return -1;
 }
 
+/* key_usable - a key authmilter can load, and OpenDKIM signed with */
+static int
+key_usable(struct dkim_ctx *x, const char *path, const char *file,
+    unsigned line, const char *keyword)
+{
+	struct strbuf err;
+	struct signkey *k;
+	int rc = 0;
+
+	sb_init(&err);
+	if ((k = signkey_load("migrate", path, 0, &err)) == NULL) {
+		if (err.len > 0 && err.s[err.len - 1] == '\n')
+			sb_truncate(&err, err.len - 1);
+		mig_warn(x->m, file, line, keyword, "%s: not carried over",
+		    err.s);
+		rc = -1;
+	} else if (k->type == SIGNKEY_RSA && k->bits < x->min_bits) {
+		mig_warn(x->m, file, line, keyword, "key file %s holds a "
+		    "%u-bit RSA key, under MinimumKeyBits %lu: OpenDKIM "
+		    "refused to sign with it, so it is not carried over; "
+		    "make a larger key (authmilter-keygen)", path, k->bits,
+		    x->min_bits);
+		rc = -1;
+	}
+	signkey_free(k);
+	sb_free(&err);
+	return rc;
+}
+
 /* key_file_check - warn about a key file authmilter would refuse */
 static int
 key_file_check(struct dkim_ctx *x, const char *path, const char *file,
@@ -208,21 +239,19 @@ key_file_check(struct dkim_ctx *x, const char *path, const char *file,
 		    strerror(errno));
 		return -1;
 	}
-	if (!x->require_safe)
-		return 0;
-	if ((st.st_mode & 077) != 0)
+	if (x->require_safe && (st.st_mode & 077) != 0)
 		mig_warn(x->m, file, line, keyword, "key file %s has mode "
 		    "%04o: authmilter refuses a key that group or others "
 		    "may use (RequireSafeKeys); chmod 600 it", path,
 		    (unsigned)st.st_mode & 07777);
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+	if (x->require_safe && st.st_uid != 0 && st.st_uid != geteuid()) {
 		pw = getpwuid(st.st_uid);
 		mig_warn(x->m, file, line, keyword, "key file %s is owned "
 		    "by %s: authmilter refuses a key owned by another user "
 		    "than root or its own (RequireSafeKeys); chown it", path,
 		    pw ? pw->pw_name : "another user");
 	}
-	return 0;
+	return key_usable(x, path, file, line, keyword);
 }
 
 /* key_path - a KeyTable key file for pattern p (malloc'd), or NULL */
@@ -976,7 +1005,7 @@ dkim_setting(struct dkim_ctx *x, const struct mig_setting *s)
 void
 migrate_opendkim(struct migrate *m, const struct mig_conf *c)
 {
-	struct dkim_ctx x = { m, c, NULL, 1 };
+	struct dkim_ctx x = { m, c, NULL, 1, 1024 };
 	const struct mig_setting *s;
 	size_t i;
 
@@ -986,6 +1015,8 @@ migrate_opendkim(struct migrate *m, const struct mig_conf *c)
 	    mig_bool(m, s, &x.require_safe) == 0)
 		mig_set(m, "RequireSafeKeys", x.require_safe ? "yes" : "no",
 		    s);
+	if ((s = mig_conf_get(c, "MinimumKeyBits")) != NULL)
+		x.min_bits = strtoul(s->value, NULL, 10);
 	if (mig_conf_get(c, "Canonicalization") == NULL)
 		/* OpenDKIM signs simple/simple unless told; so do we */
 		mig_set(m, "Canonicalization", "simple/simple", NULL);
