@@ -824,7 +824,7 @@ mode(struct dkim_ctx *x, const struct mig_setting *s)
 		mig_set(x->m, "DKIMVerify", "no", s);
 }
 
-/* socket - Socket, unless its port is not a number */
+/* socket_spec - Socket, unless its port is not a number */
 static void
 socket_spec(struct dkim_ctx *x, const struct mig_setting *s)
 {
