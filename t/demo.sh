@@ -196,4 +196,14 @@ echo "   authmilter-report summary example.org"
 "$build/milter/authmilter-report" summary -c "$tmpdir/authmilter.conf" \
     example.org 2>&1 | sed 's/^/     /'
 echo
+
+n=$((n + 1))
+echo "== $n. authmilter-check example.org: is the domain ready for p=reject?"
+echo "   (DNS checks only: --skip-tls, the demo has no MX host to connect to)"
+rc=0
+"$build/milter/authmilter-check" -c "$tmpdir/authmilter.conf" --skip-tls \
+    example.org > "$tmpdir/check-domain.out" 2>&1 || rc=$?
+sed 's/^/   /' "$tmpdir/check-domain.out"
+echo "   (exit $rc: 0 OK, 1 WARNING, 2 CRITICAL, 3 could not check)"
+echo
 echo "== cleaning up (Postfix, authmilter and the DNS server are stopped)"
