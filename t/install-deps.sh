@@ -56,7 +56,7 @@ libgmime-3.0-dev libcurl4-openssl-dev libmicrohttpd-dev dmarc-cat
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
 python3-authres python3-prometheus-client perl libmail-dkim-perl python3-dkim opendkim-tools libopendkim-dev spfquery valgrind openssl
 libmail-dmarc-perl publicsuffix iproute2 jq
-libwrap0 m4 sasl2-bin libsasl2-modules"
+libwrap0 m4 sasl2-bin libsasl2-modules opendkim opendmarc"
 top=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do
