@@ -9,6 +9,7 @@
 #include "authres.h"
 #include "cidr.h"
 #include "log.h"
+#include "metrics.h"
 #include "report_queue.h"
 #include "session_int.h"
 #include "util.h"
@@ -25,6 +26,7 @@ session_new(struct config *cf)
 	s->family = AF_UNSPEC;
 	strcpy(s->addrstr, "unknown");
 	s->tls.rank = -1;
+	s->connect_ns = metrics_now();
 	return s;
 }
 
@@ -121,6 +123,7 @@ session_connect(struct session *s, const char *hostname, int family,
 	/* an MTA names a client without a verified name "[address]" */
 	replace(&s->hostname, hostname != NULL && hostname[0] != '[' ?
 	    hostname : NULL);
+	s->connect_ns = metrics_now();
 	s->family = family;
 	if (family == AF_INET || family == AF_INET6) {
 		memcpy(s->addr, addr, family == AF_INET ? 4 : 16);
@@ -319,6 +322,7 @@ session_mail(struct session *s, const char *sender)
 		return NULL;
 	if ((refusal = session_tls_mail(s, sender_domain(s))) != NULL) {
 		session_log(s, action_name(refusal->action));
+		session_count(s);
 		m->active = 0;
 		return refusal;
 	}
@@ -333,6 +337,7 @@ session_mail(struct session *s, const char *sender)
 	}
 	if ((refusal = spf_refusal(m)) != NULL) {
 		session_log(s, action_name(refusal->action));
+		session_count(s);
 		m->active = 0;
 		return refusal;
 	}
@@ -579,6 +584,7 @@ session_eoh(struct session *s)
 	if (!m->active || m->eoh_done)
 		return;
 	m->eoh_done = 1;
+	m->eoh_ns = metrics_now();
 	if (m->verifier != NULL)
 		dkim_verifier_eoh(m->verifier, s->dns);
 	prefetch_dmarc(s);
@@ -803,6 +809,7 @@ session_eom(struct session *s)
 		    session_authres(s));
 	}
 	session_log(s, verdict_word(m));
+	session_count(s);
 	if (s->cf->report.enabled)
 		report_queue_push(session_record_row(s));
 	m->active = 0;

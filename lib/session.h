@@ -43,7 +43,8 @@
  *	session_set_tls() takes what the MTA says of the connection's TLS
  *	(its {tls_version}, {cipher}, {cipher_bits}, {cert_subject} and
  *	{cert_issuer} macros; the caller keeps facts); a NULL or empty
- *	version is a plaintext connection.  It may be called at every
+ *	version is a plaintext connection (the metrics count inbound mail
+ *	by this version).  It may be called at every
  *	HELO and MAIL FROM: the latest call holds.  session_tls_version()
  *	is the version in force ("TLSv1.3"), or NULL for plaintext.
  *

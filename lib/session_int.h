@@ -16,6 +16,7 @@
  *	void session_tls_log(const struct session *s, struct strbuf *sb);
  *	void session_tls_authres(const struct session *s,
  *	         struct authres *ar);
+ *	void  session_count(const struct session *s);
  * DESCRIPTION
  *	session.c runs the checks and fills struct message; session_report.c
  *	only reads it to write what a message's results look like outside:
@@ -25,6 +26,8 @@
  *	the message's DMARC history row (report_history.h) for the
  *	aggregate reports, or NULL when the message is not one to record
  *	(not inbound, no DMARC evaluation, or a tempfail).
+ *	session_metrics.c's session_count() counts a message that has its
+ *	verdict, and its results, in lib/metrics.
  *
  *	The log line never cuts a field silently.  A name or address over
  *	MAX_LOGGED bytes keeps its end (the domain) after "[N bytes cut]...";
@@ -49,6 +52,7 @@
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "dmarc_check.h"
+#include "metrics.h"
 #include "session.h"
 #include "spf.h"
 
@@ -113,6 +117,7 @@ struct message {
 	size_t			nar_ours;
 	char			*tls_refused;	/* domain whose TLS rule refused */
 	const char		*tls_refused_min; /* its tls-min=, or NULL */
+	uint64_t		eoh_ns;		/* metrics_now() at eoh */
 	struct verdict		verdict;
 };
 
@@ -136,6 +141,8 @@ struct session {
 	char			*daemon;
 	char			*auth;
 	struct tls_state	tls;
+	uint64_t		connect_ns;	/* metrics_now() at connect */
+	enum metrics_tls	tls_metric;	/* tls.version, for metrics */
 	struct message		msg;
 };
 
@@ -150,5 +157,6 @@ const struct verdict *session_tls_mail(struct session *, const char *);
 void	 session_tls_eom(struct session *);
 void	 session_tls_log(const struct session *, struct strbuf *);
 void	 session_tls_authres(const struct session *, struct authres *);
+void	 session_count(const struct session *);
 
 #endif

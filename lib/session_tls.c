@@ -12,6 +12,7 @@
 
 #include "address.h"
 #include "authres.h"
+#include "metrics.h"
 #include "session_int.h"
 #include "tls_version.h"
 #include "util.h"
@@ -60,9 +61,11 @@ session_set_tls(struct session *s, const struct tls_facts *facts)
 	struct tls_state *t = &s->tls;
 
 	session_tls_clear(t);
+	s->tls_metric = METRICS_TLS_PLAINTEXT;
 	if (facts == NULL || (t->version = copy_value(facts->version)) ==
 	    NULL)
 		return;
+	s->tls_metric = metrics_tls_parse(t->version);
 	t->rank = tls_version_rank(t->version);
 	t->cipher = copy_value(facts->cipher);
 	t->bits = copy_value(digits_only(facts->bits));

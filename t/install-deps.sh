@@ -52,11 +52,11 @@ install_sendmail() {
 PKGS="autoconf automake libtool pkg-config make gcc clang
 libmilter-dev libldns-dev libssl-dev libsqlite3-dev libidn2-dev libpq-dev
 postgresql sqlite3 libxml2-dev libxml2-utils zlib1g-dev libarchive-dev libjansson-dev
-libgmime-3.0-dev libcurl4-openssl-dev dmarc-cat
+libgmime-3.0-dev libcurl4-openssl-dev libmicrohttpd-dev dmarc-cat
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
-python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools libopendkim-dev spfquery valgrind openssl
+python3-authres python3-prometheus-client perl libmail-dkim-perl python3-dkim opendkim-tools libopendkim-dev spfquery valgrind openssl
 libmail-dmarc-perl publicsuffix iproute2 jq
-libwrap0 m4 sasl2-bin libsasl2-modules"
+libwrap0 m4 sasl2-bin libsasl2-modules opendkim opendmarc"
 top=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do
