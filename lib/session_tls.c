@@ -245,7 +245,8 @@ session_tls_eom(struct session *s)
 
 /*
  * session_tls_log - the log line's TLS fields: " tls=none", or
- * " tls=VERSION(CIPHER,BITS)", the client certificate's subject and
+ * " tls=VERSION(CIPHER,BITS)" (or " tls=VERSION" when the MTA gave
+ * neither), the client certificate's subject and
  * issuer when one was shown, and the requirement that refused
  */
 void
@@ -259,10 +260,12 @@ session_tls_log(const struct session *s, struct strbuf *sb)
 	} else {
 		sb_puts(sb, " tls=");
 		sb_put_printable(sb, t->version, MAX_LOGGED);
-		sb_putc(sb, '(');
-		sb_put_printable(sb, t->cipher != NULL ? t->cipher : "",
-		    MAX_LOGGED);
-		sb_printf(sb, ",%s)", t->bits != NULL ? t->bits : "");
+		if (t->cipher != NULL || t->bits != NULL) {
+			sb_putc(sb, '(');
+			sb_put_printable(sb, t->cipher != NULL ? t->cipher :
+			    "", MAX_LOGGED);
+			sb_printf(sb, ",%s)", t->bits != NULL ? t->bits : "");
+		}
 		if (t->subject != NULL) {
 			sb_puts(sb, " tls-subject=[");
 			sb_put_printable(sb, t->subject, MAX_LOGGED);

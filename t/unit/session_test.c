@@ -373,6 +373,7 @@ test_tls(void)
 	    "cipher=TLS_AES_256_GCM_SHA384 bits=256);\n\tspf=";
 	struct session *s;
 	const struct verdict *v;
+	struct tls_facts f;
 	char *log;
 	int i;
 
@@ -452,6 +453,10 @@ test_tls(void)
 	    "a version we cannot read does not meet tls-min");
 	tls(s, "TLSv1.3");
 	v = one_message(s, "user@elsewhere.example", "x@elsewhere.example");
+	memset(&f, 0, sizeof(f));
+	f.version = "TLSv1.2";
+	session_set_tls(s, &f);
+	v = one_message(s, "user@elsewhere.example", "x@version.only");
 	tls(s, NULL);
 	ok(session_tls_version(s) == NULL, "TLS facts without a version: "
 	    "plaintext again");
@@ -474,6 +479,8 @@ test_tls(void)
 	ok(strstr(log, "from=<user@elsewhere.example> helo=client.example "
 	    "tls=TLSv1.3(TLS_AES_256_GCM_SHA384,256) ") != NULL,
 	    "log: TLSv1.3 recorded on an accepted message");
+	ok(strstr(log, "helo=client.example tls=TLSv1.2 spf=") != NULL,
+	    "log: a version without cipher or bits is written alone");
 	free(log);
 }
 
