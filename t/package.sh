@@ -111,7 +111,8 @@ for u in "$UNIT" /lib/systemd/system/authmilter-report.service \
     /lib/systemd/system/authmilter-report.timer; do
 	check "$u is installed" test -f "$u"
 done
-check "README.Debian is installed" test -f /usr/share/doc/$PKG/README.Debian
+check "README.Debian is installed" \
+    sh -c "test -f /usr/share/doc/$PKG/README.Debian.gz || test -f /usr/share/doc/$PKG/README.Debian"
 check "the sample configuration is in examples/" \
     test -f /usr/share/doc/$PKG/examples/authmilter.conf
 conffiles=$(dpkg-query -W -f='${Conffiles}\n' "$PKG" | awk 'NF { print $1 }' | sort | paste -sd' ' -)
