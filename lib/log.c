@@ -16,6 +16,8 @@
 static atomic_int log_threshold = LOG_INFO;
 static int log_to_syslog;
 static const char *log_ident = "authmilter";
+static log_sink_fn *log_sink;	/* instead of syslog or stderr, if set */
+static void *log_sink_arg;
 
 static const struct {
 	const char *name;
@@ -40,6 +42,14 @@ log_open(const char *ident, int use_syslog, int facility)
 	log_to_syslog = use_syslog;
 	if (use_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+/* log_set_sink - send messages to fn instead (NULL: back to normal) */
+void
+log_set_sink(log_sink_fn *fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
 }
 
 /* log_set_level - drop messages less important than level */
@@ -114,7 +124,9 @@ log_msg(int priority, const char *fmt, ...)
 		vsnprintf(heap, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 	}
-	if (log_to_syslog)
+	if (log_sink != NULL)
+		log_sink(priority, line, log_sink_arg);
+	else if (log_to_syslog)
 		syslog(priority, "%s", line);
 	else
 		fprintf(stderr, "%s[%ld]: %s: %s\n", log_ident, (long)getpid(),

@@ -9,6 +9,7 @@
  *	int  log_level_parse(const char *name, int *level);
  *	int  log_facility_parse(const char *name, int *facility);
  *	void log_msg(int priority, const char *fmt, ...);
+ *	void log_set_sink(log_sink_fn *fn, void *arg);
  * DESCRIPTION
  *	Messages go to syslog(3) or, before log_open() and in foreground
  *	mode, to stderr as "ident[pid]: level: text".  Messages above the
@@ -22,6 +23,13 @@
  *	"debug" to syslog priorities; log_facility_parse() maps "mail",
  *	"daemon", "local0".."local7".  Both return 0, or -1 for an
  *	unknown name.  All functions are thread-safe.
+ *
+ *	log_set_sink() hands every message that passes the level to
+ *	fn(priority, text, arg) instead of syslog or stderr (text is the
+ *	message alone, without ident, pid or level; fn must not keep the
+ *	pointer); a NULL fn goes back to syslog or stderr.  It is for a
+ *	program that shows what the daemon would log (authmilter-check
+ *	--message): call it while no other thread logs.
  */
 #ifndef AUTHMILTER_LOG_H
 #define AUTHMILTER_LOG_H
@@ -33,5 +41,8 @@ void	log_set_level(int);
 int	log_level_parse(const char *, int *);
 int	log_facility_parse(const char *, int *);
 void	log_msg(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+typedef void log_sink_fn(int, const char *, void *);
+void	log_set_sink(log_sink_fn *, void *);
 
 #endif
