@@ -21,8 +21,10 @@
 #	    Group and UMask, no capabilities, by setpriv), makes its socket
 #	    in Postfix's chroot, answers a milter option negotiation there
 #	    from the user postfix with only its own group (as Postfix's
-#	    smtpd runs) and refuses the user nobody, lives through a reload
-#	    (SIGHUP) and stops;
+#	    smtpd runs) and refuses the user nobody, signs a message that a
+#	    throwaway Postfix (t/lib/milter.sh, smtpd as the user postfix)
+#	    passes it on that socket, lives through a reload (SIGHUP) and
+#	    stops;
 #	  - dpkg -r keeps the configuration, dpkg --purge removes the
 #	    conffiles, the report store and the socket directory, and keeps
 #	    the key (and the user, as README.Debian says).
@@ -35,6 +37,7 @@
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 AUTHMILTER_SRCDIR=$SRCDIR
 . "$SRCDIR/t/lib/testenv.sh"
+. "$SRCDIR/t/lib/milter.sh"
 
 PKG=authmilter
 UNIT=/lib/systemd/system/authmilter.service
@@ -230,6 +233,25 @@ fi
 optneg nobody
 isnt=$?
 check "the user nobody cannot connect" test "$isnt" -ne 0
+
+# a real Postfix (t/lib/milter.sh's, its smtpd running as postfix) with
+# smtpd_milters on the installed socket: mail from 127.0.0.1 (the
+# default InternalHosts, so outbound: no DNS) comes out signed with the
+# key made above, read by the daemon through the keys directory
+if [ "$sockgroup" = postfix ] && command -v swaks >/dev/null; then
+	AM_SOCK=$SOCK
+	check "a throwaway Postfix starts with smtpd_milters = unix:$SOCK" start_postfix
+	swaks --server "127.0.0.1:$PF_INBOUND" --from user@package-test.example \
+	    --to sink@example.net --header "From: <user@package-test.example>" \
+	    --add-header "X-Test-Tag: pkg" --body "package test" \
+	    >"$tmpdir/swaks.out" 2>&1
+	ok $? "swaks hands Postfix a message" || diag "$(cat "$tmpdir/swaks.out")"
+	f=$(message_file pkg)
+	sig=$(sed -n '/^DKIM-Signature:/,/^[^ 	]/p' "$f" 2>/dev/null | tr -d ' \t\n')
+	like "$sig" "d=package-test\.example;" "it is delivered DKIM-signed for package-test.example"
+	like "$sig" "s=pkgtest;" "... with the key's selector" ||
+	    diag "$(cat "$PF_DIR/maillog" 2>/dev/null)"
+fi
 
 if [ "$how" = systemctl ]; then
 	systemctl reload authmilter
