@@ -116,6 +116,15 @@ swaks --server "127.0.0.1:$PF_INBOUND" --xclient "ADDR=198.51.100.7 NAME=[UNAVAI
     --header "Subject: demo $n" > "$tmpdir/swaks.out" 2>&1
 echo "   Postfix answers:"
 grep '^<\*\* ' "$tmpdir/swaks.out" | sed 's/^<\*\* */     /'
+# "why was this rejected?": the same message and envelope, offline
+printf 'From: The CEO <ceo@dmarc-reject.example>\nTo: rcpt@example.net\nSubject: demo %s\n\nwhy was this rejected?\n' \
+    "$n" > "$tmpdir/rejected.eml"
+rc=0
+"$build/milter/authmilter-check" --message "$tmpdir/rejected.eml" \
+    -c "$tmpdir/authmilter.conf" --ip 198.51.100.7 --helo stranger.example \
+    --mail-from user@example.org > "$tmpdir/check.out" || rc=$?
+echo "   authmilter-check --message on it, same envelope (exit $rc):"
+sed 's/^/     /' "$tmpdir/check.out"
 echo
 
 echo "== authmilter's log, one line per message:"
@@ -186,5 +195,15 @@ echo "   authmilter-report import sample-report.xml.gz"
 echo "   authmilter-report summary example.org"
 "$build/milter/authmilter-report" summary -c "$tmpdir/authmilter.conf" \
     example.org 2>&1 | sed 's/^/     /'
+echo
+
+n=$((n + 1))
+echo "== $n. authmilter-check example.org: is the domain ready for p=reject?"
+echo "   (DNS checks only: --skip-tls, the demo has no MX host to connect to)"
+rc=0
+"$build/milter/authmilter-check" -c "$tmpdir/authmilter.conf" --skip-tls \
+    example.org > "$tmpdir/check-domain.out" 2>&1 || rc=$?
+sed 's/^/   /' "$tmpdir/check-domain.out"
+echo "   (exit $rc: 0 OK, 1 WARNING, 2 CRITICAL, 3 could not check)"
 echo
 echo "== cleaning up (Postfix, authmilter and the DNS server are stopped)"

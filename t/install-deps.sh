@@ -25,7 +25,7 @@ postgresql sqlite3 libxml2-dev libxml2-utils zlib1g-dev libarchive-dev libjansso
 libgmime-3.0-dev libcurl4-openssl-dev dmarc-cat
 postfix swaks miltertest python3-dnspython python3-yaml python3-spf
 python3-authres perl libmail-dkim-perl python3-dkim opendkim-tools libopendkim-dev spfquery valgrind openssl
-libmail-dmarc-perl publicsuffix iproute2"
+libmail-dmarc-perl publicsuffix iproute2 jq"
 top=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for p in $PKGS; do
