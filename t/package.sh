@@ -278,6 +278,17 @@ if [ "$how" != systemctl ]; then
 	check "it removed its pid file" test ! -e "$pidfile"
 fi
 
+# ---- upgrade (the same version again) ----
+dpkg -i "$deb" >"$tmpdir/dpkg.log" 2>&1
+ok $? "dpkg -i over the installed package (as an upgrade runs)" ||
+    diag "$(cat "$tmpdir/dpkg.log")"
+check "upgrade: the admin's change to the domains table is kept" \
+    grep -q '^package-test.example sign=' /etc/authmilter/domains
+is "$(stat -c '%U:%G %a' /etc/authmilter/keys)" "root:authmilter 750" \
+    "upgrade: /etc/authmilter/keys is still root:authmilter 0750"
+is "$(stat -c '%U %a' "$KEY" 2>/dev/null)" "authmilter 600" "upgrade: the key is untouched"
+[ "$how" = systemctl ] && systemctl stop authmilter
+
 # ---- remove and purge ----
 dpkg -r "$PKG" >"$tmpdir/dpkg.log" 2>&1
 ok $? "dpkg -r removes it" || diag "$(cat "$tmpdir/dpkg.log")"
