@@ -78,9 +78,11 @@ fi
 t0=$(date +%s)
 (cd "$tmpdir/src/$PKG" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$(nproc)" \
     dpkg-buildpackage -us -uc -b) >"$tmpdir/build.log" 2>&1
-ok $? "dpkg-buildpackage -us -uc -b builds the package" &&
-    diag "built in $(($(date +%s) - t0)) s" ||
-    { tail -40 "$tmpdir/build.log" | sed 's/^/# /'; exit 1; }
+if ! ok $? "dpkg-buildpackage -us -uc -b builds the package"; then
+	tail -40 "$tmpdir/build.log" | sed 's/^/# /'
+	exit 1
+fi
+diag "built in $(($(date +%s) - t0)) s"
 
 version=$(cd "$tmpdir/src/$PKG" && dpkg-parsechangelog -S Version)
 upstream=$(sed -n 's/^AC_INIT(\[authmilter\], \[\([^]]*\)\].*/\1/p' "$SRCDIR/configure.ac")
