@@ -204,8 +204,9 @@ pid=
 if [ -d /run/systemd/system ]; then
 	how=systemctl
 	at_exit "systemctl stop authmilter"
-	systemctl start authmilter
-	ok $? "systemctl start authmilter" ||
+	# postinst started it before the key was in the table: restart
+	systemctl restart authmilter
+	ok $? "systemctl restart authmilter" ||
 	    diag "$(systemctl status authmilter 2>&1)"
 	pid=$(systemctl show -p MainPID --value authmilter)
 else
