@@ -958,25 +958,35 @@ static const struct config_keyword keywords[] = {
 	{ "TrustedForwarders", set_trusted_forwarders },
 };
 
+/* the keyword groups of config_*.c, searched after config.c's own */
+static const struct {
+	const struct config_keyword	*kw;
+	const size_t			*n;
+} groups[] = {
+	{ config_report_keywords, &config_report_nkeywords },
+	{ config_metrics_keywords, &config_metrics_nkeywords },
+};
+
 /*
  * find_keyword - the keyword named name: its setter, and its index in
- * seen[] (config.c's own, then config_report.c's), or NULL
+ * seen[] (config.c's own, then each group's in turn), or NULL
  */
 static const struct config_keyword *
 find_keyword(const char *name, size_t *index)
 {
-	size_t i;
+	size_t i, g, base = ARRAY_SIZE(keywords);
 
 	for (i = 0; i < ARRAY_SIZE(keywords); i++)
 		if (str_caseeq(name, keywords[i].name)) {
 			*index = i;
 			return &keywords[i];
 		}
-	for (i = 0; i < config_report_nkeywords; i++)
-		if (str_caseeq(name, config_report_keywords[i].name)) {
-			*index = ARRAY_SIZE(keywords) + i;
-			return &config_report_keywords[i];
-		}
+	for (g = 0; g < ARRAY_SIZE(groups); base += *groups[g++].n)
+		for (i = 0; i < *groups[g].n; i++)
+			if (str_caseeq(name, groups[g].kw[i].name)) {
+				*index = base + i;
+				return &groups[g].kw[i];
+			}
 	return NULL;
 }
 
@@ -1084,6 +1094,7 @@ config_free(struct config *cf)
 	free_list(cf->trusted_forwarder_names);
 	cidr_list_free(&cf->trusted_forwarder_addrs);
 	config_report_free(&cf->report);
+	config_metrics_free(&cf->metrics);
 	if (cf->resolver != NULL)
 		dns_ctx_free(cf->resolver);
 	if (cf->dkim != NULL)
@@ -1122,8 +1133,8 @@ config_load(const char *path, struct strbuf *errors)
 		return NULL;
 	}
 	cf = config_new(path);
-	seen = xcalloc(ARRAY_SIZE(keywords) + config_report_nkeywords,
-	    sizeof(*seen));
+	seen = xcalloc(ARRAY_SIZE(keywords) + config_report_nkeywords +
+	    config_metrics_nkeywords, sizeof(*seen));
 	while (getline(&line, &cap, fp) != -1) {
 		pc.line++;
 		if ((hash = strchr(line, '#')) != NULL)

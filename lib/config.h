@@ -43,6 +43,7 @@
 #include <stdatomic.h>
 
 #include "cidr.h"
+#include "config_metrics.h"
 #include "config_report.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
@@ -87,6 +88,7 @@ struct config {
 	int		  log_level;	/* LogLevel, default info */
 	int		  umask;	/* UMask, default 007 */
 	struct report_config report;	/* DMARCReports, Report* (config_report.h) */
+	struct metrics_config metrics;	/* MetricsListen (config_metrics.h) */
 	struct dns_ctx	 *resolver;	/* attached by the daemon, may be NULL */
 	struct dkim_engine *dkim;	/* attached by the daemon, may be NULL */
 	atomic_int	  refs;

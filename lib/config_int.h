@@ -15,7 +15,8 @@
  *	void free_list(char **v);
  * DESCRIPTION
  *	config.c reads the file; each group of keywords that is its own
- *	concern has its own file (config_report.c: DMARC reports) with a
+ *	concern has its own file (config_report.c: DMARC reports,
+ *	config_metrics.c: the metrics endpoint) with a
  *	table of struct config_keyword that config.c searches after its
  *	own.  A setter validates the value, stores it in the config, and
  *	on error calls conf_error(), which appends "PATH:LINE: Keyword:
@@ -54,6 +55,8 @@ struct config_keyword {
 
 extern const struct config_keyword config_report_keywords[];
 extern const size_t config_report_nkeywords;
+extern const struct config_keyword config_metrics_keywords[];
+extern const size_t config_metrics_nkeywords;
 
 void	 conf_error(struct parse_ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -22,6 +22,7 @@
 #include "signkey.h"
 #include "dkim_canon.h"
 #include "dkim_sign.h"
+#include "metrics.h"
 
 #define FOLD_COLUMN	78	/* RFC 5322 2.1.1: SHOULD NOT exceed */
 #define SIG_HEADER	"DKIM-Signature"
@@ -399,8 +400,10 @@ dkim_signer_eom(struct dkim_signer *s, char ***values)
 	nh = select_headers(s, &h);
 	s->values = xcalloc(s->nkeys + 1, sizeof(*s->values));
 	for (i = 0; i < s->nkeys; i++)
-		if ((v = make_signature(s, s->keys[i], bh, h, nh)) != NULL)
+		if ((v = make_signature(s, s->keys[i], bh, h, nh)) != NULL) {
 			s->values[s->nvalues++] = v;
+			metrics_signature(s->keys[i]->type);
+		}
 	free(h);
 	*values = s->values;
 	return s->nvalues;

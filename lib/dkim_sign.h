@@ -69,6 +69,8 @@
  *	  (with a ttl), h, bh, b, in that order; b= starts its own line.
  *	o All keys share one body hash; one signature per key, in the
  *	  order of the keys.
+ *	o Each signature made is counted in lib/metrics by its algorithm
+ *	  (metrics_signature()).
  *
  *	dkim_sign_default_headers is the default sign list: RFC 6376
  *	5.4.1's recommended set (From, Reply-To, Subject, Date, To, Cc,

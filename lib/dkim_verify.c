@@ -874,6 +874,7 @@ result_fields(struct dkim_verifier *v, size_t idx,
 	}
 	res->selector = printable(sig->s, DKIM_WHOLE);
 	res->algorithm = printable(sig->a, DKIM_WHOLE);
+	res->alg = sig->alg;
 	res->b8 = printable(sig->b64, 8);
 	if (sig == &tmp)
 		dkim_sig_clear(&tmp);

@@ -201,23 +201,24 @@ struct dkim_verify_opts {
 	unsigned	min_key_bits;	/* MinimumKeyBits */
 };
 
+enum dkim_alg {
+	DKIM_ALG_NONE,
+	DKIM_ALG_RSA_SHA256,
+	DKIM_ALG_RSA_SHA1,
+	DKIM_ALG_ED25519_SHA256
+};
+
 struct dkim_sig_result {
 	enum dkim_result result;
 	char		*domain;	/* d= */
 	char		*identity;	/* i= (default @d) */
 	char		*selector;	/* s= */
 	char		*algorithm;	/* a= */
+	enum dkim_alg	 alg;		/* a= known, or DKIM_ALG_NONE */
 	char		*b8;		/* first 8 characters of b= */
 	char		*comment;	/* why, for the A-R and the log */
 	unsigned	 key_bits;	/* 0 if unknown */
 	int		 testing;	/* key has t=y */
-};
-
-enum dkim_alg {
-	DKIM_ALG_NONE,
-	DKIM_ALG_RSA_SHA256,
-	DKIM_ALG_RSA_SHA1,
-	DKIM_ALG_ED25519_SHA256
 };
 
 /* a DKIM-Signature as dkim_sig_parse() reads it */

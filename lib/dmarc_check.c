@@ -151,24 +151,29 @@ apply_local(struct dns_client *dc, const struct config *cf,
 	if (trusted_forwarder(dc, cf, in)) {
 		out->taken = DMARC_DIS_NONE;
 		out->local = "trusted forwarder";
+		out->override = DMARC_OVERRIDE_FORWARDER;
 		return;
 	}
 	table_lookup(cf->table, out->author, &pol);
 	if (pol.dmarc == DMARC_LOCAL_MONITOR) {
 		out->taken = DMARC_DIS_NONE;
 		out->local = "monitor";
+		out->override = DMARC_OVERRIDE_MONITOR;
 	} else if (pol.dmarc == DMARC_LOCAL_NO_REJECT &&
 	    out->taken == DMARC_DIS_REJECT) {
 		out->taken = DMARC_DIS_QUARANTINE;
 		out->local = "no-reject";
+		out->override = DMARC_OVERRIDE_NO_REJECT;
 	}
 	if (out->taken == DMARC_DIS_REJECT && in->no_reject_rcpt) {
 		out->taken = DMARC_DIS_QUARANTINE;
 		out->local = "recipient domain dmarc-reject=no";
+		out->override = DMARC_OVERRIDE_RECIPIENT;
 	}
 	if (out->taken == DMARC_DIS_REJECT && !cf->reject_failures) {
 		out->taken = DMARC_DIS_QUARANTINE;
 		out->local = "RejectFailures no";
+		out->override = DMARC_OVERRIDE_REJECT_FAILURES;
 	}
 }
 

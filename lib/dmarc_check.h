@@ -39,7 +39,8 @@
  *	("trusted forwarder"); the author domain's table entry dmarc=monitor
  *	downgrades to none, dmarc=no-reject a reject to quarantine; a
  *	recipient whose domain's entry says dmarc-reject=no turns a reject
- *	into quarantine; RejectFailures no turns a reject into quarantine.  out->taken is
+ *	into quarantine; RejectFailures no turns a reject into quarantine
+ *	(out->override says the same as an enum).  out->taken is
  *	the disposition left; out->out the evaluation as RFC 9989 gives it.
  */
 #ifndef AUTHMILTER_DMARC_CHECK_H
@@ -56,6 +57,16 @@ enum dmarc_check_state {
 	DMARC_CHECK_DONE,
 	DMARC_CHECK_BAD_FROM,
 	DMARC_CHECK_MULTI_FROM
+};
+
+/* the local policy that changed the disposition (out->local's words) */
+enum dmarc_override {
+	DMARC_OVERRIDE_NONE,
+	DMARC_OVERRIDE_FORWARDER,	/* "trusted forwarder" */
+	DMARC_OVERRIDE_MONITOR,		/* "monitor" */
+	DMARC_OVERRIDE_NO_REJECT,	/* "no-reject" */
+	DMARC_OVERRIDE_RECIPIENT,	/* "recipient domain dmarc-reject=no" */
+	DMARC_OVERRIDE_REJECT_FAILURES	/* "RejectFailures no" */
 };
 
 struct dmarc_check_input {
@@ -88,6 +99,7 @@ struct dmarc_check {
 	struct dmarc_outcome	 out;
 	enum dmarc_disposition	 taken;		/* after local policy */
 	const char		*local;		/* what changed it, or NULL */
+	enum dmarc_override	 override;	/* the same, as an enum */
 };
 
 void	dmarc_check_run(struct dns_client *, const struct config *,

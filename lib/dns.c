@@ -25,6 +25,7 @@
 #include "dns.h"
 #include "dns_cache.h"
 #include "dns_int.h"
+#include "metrics.h"
 
 #define DNS_EDNS_SIZE		1232	/* our EDNS0 UDP payload size */
 #define DNS_MAX_CNAME		8	/* CNAME steps followed in an answer */
@@ -1165,16 +1166,22 @@ dns_resolve(struct dns_client *dc, const struct dns_question *q,
 	struct dns_cache *cache = dc->ctx->cache;
 	struct dns_flight *f;
 	struct dns_reply *r;
-	uint64_t expires;
-	int cut;
+	uint64_t expires, sent;
+	int cut, counted = 0;
+	enum dns_join join;
 
 	for (;;) {
-		switch (dns_cache_join(cache, key, q->qtype,
-		    dns_cache_now_ms(), dns_cache_now_ms() < limit, &r, &f)) {
+		join = dns_cache_join(cache, key, q->qtype, dns_cache_now_ms(),
+		    dns_cache_now_ms() < limit, &r, &f);
+		if (!counted++)
+			metrics_dns_cache(join == DNS_JOIN_HIT);
+		switch (join) {
 		case DNS_JOIN_HIT:
 			return r;
 		case DNS_JOIN_LEAD:
+			sent = metrics_now();
 			r = dns_query(dc, q, limit, &cut);
+			metrics_dns_query(r->status, metrics_now() - sent);
 			expires = dns_expiry(dc->ctx, q->qtype, r, cut);
 			dns_cache_land(cache, f, cut ? NULL : r, expires);
 			if (cut)	/* not shared: ours to mark */

@@ -197,6 +197,11 @@
  *	client must outlive it.  dns_batch_wait() and dns_batch_free()
  *	accept NULL.
  *
+ *	lib/metrics counts every question dns_lookup() and
+ *	dns_batch_start() take: answered from the cache or not, and each
+ *	one sent to the servers with how it ended and its time from the
+ *	first try (metrics_dns_cache(), metrics_dns_query()).
+ *
  *	dns_parse_server() takes "ADDR" or "ADDR:PORT" for IPv4, "ADDR" or
  *	"[ADDR]:PORT" (or "[ADDR]") for IPv6, with an optional "%scope" on
  *	an IPv6 address; the port defaults to 53.

@@ -15,6 +15,7 @@
 #include "dns.h"
 #include "dns_cache.h"
 #include "dns_int.h"
+#include "metrics.h"
 
 /* one query of a batch */
 struct dns_batch_q {
@@ -29,6 +30,8 @@ struct dns_batch_q {
 	struct dns_flight	*flight;	/* led or followed, or NULL */
 	int			 leads;		/* 1: we lead flight */
 	struct dns_reply	*r;		/* the answer once known */
+	uint64_t		 sent_ns;	/* first try, for the metrics;
+						   0: never sent */
 };
 
 struct dns_batch {
@@ -62,6 +65,8 @@ dns_batch_done(struct dns_batch *b, struct dns_batch_q *bq,
 		bq->fd = -1;
 	}
 	bq->r = r;
+	if (bq->sent_ns != 0)
+		metrics_dns_query(r->status, metrics_now() - bq->sent_ns);
 	expires = dns_expiry(ctx, bq->q.qtype, r, cut);
 	if (bq->leads) {
 		dns_cache_land(ctx->cache, bq->flight, cut ? NULL : r,
@@ -119,6 +124,7 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 	struct dns_batch *b = xcalloc(1, sizeof(*b));
 	struct dns_batch_q *bq;
 	struct dns_reply *r;
+	enum dns_join join;
 	size_t i, len;
 
 	b->dc = dc;
@@ -138,16 +144,15 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 		bq->key = xstrndup(bq->name, bq->name[len - 1] == '.' ?
 		    len - 1 : len);
 		str_lower(bq->key);
-		switch (dns_cache_join(dc->ctx->cache, bq->key, types[i],
-		    dns_cache_now_ms(), 0, &r, &bq->flight)) {
-		case DNS_JOIN_HIT:
+		join = dns_cache_join(dc->ctx->cache, bq->key, types[i],
+		    dns_cache_now_ms(), 0, &r, &bq->flight);
+		metrics_dns_cache(join == DNS_JOIN_HIT);
+		if (join == DNS_JOIN_HIT) {
 			bq->r = r;
 			continue;
-		case DNS_JOIN_FOLLOW:
-			continue;
-		default:
-			break;
 		}
+		if (join == DNS_JOIN_FOLLOW)
+			continue;
 		if (dc->budget_ms == 0) {	/* out of time: no query */
 			bq->r = dns_reply_out_of_time(types[i]);
 			continue;
@@ -156,6 +161,7 @@ dns_batch_start(struct dns_client *dc, const char *const *names,
 			bq->r = dns_reply_new(DNS_TEMPFAIL, types[i]);
 			continue;
 		}
+		bq->sent_ns = metrics_now();
 		dns_batch_next(b, bq);
 	}
 	return b;

@@ -9,6 +9,7 @@
 #include "authres.h"
 #include "cidr.h"
 #include "log.h"
+#include "metrics.h"
 #include "report_queue.h"
 #include "session_int.h"
 #include "util.h"
@@ -24,6 +25,7 @@ session_new(struct config *cf)
 	s->dns = cf->resolver != NULL ? dns_client_new(cf->resolver) : NULL;
 	s->family = AF_UNSPEC;
 	strcpy(s->addrstr, "unknown");
+	s->connect_ns = metrics_now();
 	return s;
 }
 
@@ -118,6 +120,7 @@ session_connect(struct session *s, const char *hostname, int family,
 	/* an MTA names a client without a verified name "[address]" */
 	replace(&s->hostname, hostname != NULL && hostname[0] != '[' ?
 	    hostname : NULL);
+	s->connect_ns = metrics_now();
 	s->family = family;
 	if (family == AF_INET || family == AF_INET6) {
 		memcpy(s->addr, addr, family == AF_INET ? 4 : 16);
@@ -144,6 +147,13 @@ void
 session_set_auth(struct session *s, const char *authen)
 {
 	replace(&s->auth, authen != NULL && *authen != '\0' ? authen : NULL);
+}
+
+/* session_set_tls_version - note the MTA's {tls_version}, NULL: none */
+void
+session_set_tls_version(struct session *s, const char *version)
+{
+	s->tls = metrics_tls_parse(version);
 }
 
 /* session_set_queue_id - note the MTA's queue id */
@@ -325,6 +335,7 @@ session_mail(struct session *s, const char *sender)
 	}
 	if ((refusal = spf_refusal(m)) != NULL) {
 		session_log(s, action_name(refusal->action));
+		session_count(s);
 		m->active = 0;
 		return refusal;
 	}
@@ -571,6 +582,7 @@ session_eoh(struct session *s)
 	if (!m->active || m->eoh_done)
 		return;
 	m->eoh_done = 1;
+	m->eoh_ns = metrics_now();
 	if (m->verifier != NULL)
 		dkim_verifier_eoh(m->verifier, s->dns);
 	prefetch_dmarc(s);
@@ -794,6 +806,7 @@ session_eom(struct session *s)
 		    session_authres(s));
 	}
 	session_log(s, verdict_word(m));
+	session_count(s);
 	if (s->cf->report.enabled)
 		report_queue_push(session_record_row(s));
 	m->active = 0;

@@ -13,6 +13,8 @@
  *	void session_helo(struct session *s, const char *helo);
  *	void session_set_daemon(struct session *s, const char *name);
  *	void session_set_auth(struct session *s, const char *authen);
+ *	void session_set_tls_version(struct session *s,
+ *	         const char *version);
  *	void session_set_queue_id(struct session *s, const char *qid);
  *	const struct verdict *session_mail(struct session *s,
  *	         const char *sender);
@@ -35,7 +37,9 @@
  *	session_connect() takes the client's name and address (family
  *	AF_INET or AF_INET6, or AF_UNSPEC when the MTA gave none, e.g. a
  *	local submission).  session_set_daemon() and session_set_auth()
- *	take the MTA's {daemon_name} and {auth_authen} values.
+ *	take the MTA's {daemon_name} and {auth_authen} values;
+ *	session_set_tls_version() its {tls_version} at HELO (NULL or
+ *	empty: plaintext), which the metrics count for inbound mail.
  *
  *	session_mail() starts a message.  It decides the direction
  *	(outbound: {auth_authen} present, {daemon_name} listed in
@@ -139,6 +143,8 @@ void			 session_connect(struct session *, const char *, int,
 void			 session_helo(struct session *, const char *);
 void			 session_set_daemon(struct session *, const char *);
 void			 session_set_auth(struct session *, const char *);
+void			 session_set_tls_version(struct session *,
+			    const char *);
 void			 session_set_queue_id(struct session *, const char *);
 const struct verdict	*session_mail(struct session *, const char *);
 void			 session_rcpt(struct session *, const char *);

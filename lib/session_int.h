@@ -8,6 +8,7 @@
  *	char *session_authres(const struct session *s);
  *	void  session_log(const struct session *s, const char *action);
  *	struct report_row *session_record_row(const struct session *s);
+ *	void  session_count(const struct session *s);
  * DESCRIPTION
  *	session.c runs the checks and fills struct message; session_report.c
  *	only reads it to write what a message's results look like outside:
@@ -17,6 +18,8 @@
  *	the message's DMARC history row (report_history.h) for the
  *	aggregate reports, or NULL when the message is not one to record
  *	(not inbound, no DMARC evaluation, or a tempfail).
+ *	session_metrics.c's session_count() counts a message that has its
+ *	verdict, and its results, in lib/metrics.
  *
  *	The log line never cuts a field silently.  A name or address over
  *	MAX_LOGGED bytes keeps its end (the domain) after "[N bytes cut]...";
@@ -32,6 +35,7 @@
 #include "dkim_sign.h"
 #include "dkim_verify.h"
 #include "dmarc_check.h"
+#include "metrics.h"
 #include "session.h"
 #include "spf.h"
 
@@ -91,6 +95,7 @@ struct message {
 	unsigned		ar_seen;	/* A-R headers so far */
 	unsigned		*ar_ours;	/* their indexes, ascending */
 	size_t			nar_ours;
+	uint64_t		eoh_ns;		/* metrics_now() at eoh */
 	struct verdict		verdict;
 };
 
@@ -104,6 +109,8 @@ struct session {
 	char			*helo;
 	char			*daemon;
 	char			*auth;
+	uint64_t		connect_ns;	/* metrics_now() at connect */
+	enum metrics_tls	tls;		/* {tls_version} at HELO */
 	struct message		msg;
 };
 
@@ -112,5 +119,6 @@ struct report_row;
 char	*session_authres(const struct session *);
 void	 session_log(const struct session *, const char *);
 struct report_row *session_record_row(const struct session *);
+void	 session_count(const struct session *);
 
 #endif

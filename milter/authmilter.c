@@ -30,10 +30,12 @@
 #include "dkim_verify.h"
 #include "dns.h"
 #include "log.h"
+#include "metrics.h"
 #include "report_queue.h"
 #include "util.h"
 
 #include "callbacks.h"
+#include "metrics_http.h"
 
 #define DRAIN_SECONDS	60	/* how long SIGTERM waits for messages */
 /*
@@ -122,6 +124,7 @@ reload(const char *path)
 		log_msg(LOG_INFO, "DNS settings unchanged: the DNS cache is "
 		    "kept");
 	config_unref(old);
+	metrics_reload(cf != NULL);
 	if (cf == NULL) {
 		log_msg(LOG_ERR, "reload of %s refused; the old configuration "
 		    "stays in force", path);
@@ -136,6 +139,9 @@ reload(const char *path)
 	    (old->user_id && strcmp(old->user_id, cf->user_id) != 0))
 		log_msg(LOG_WARNING, "Socket and UserID changes take effect "
 		    "only at restart");
+	if (!config_metrics_same(&old->metrics, &cf->metrics))
+		log_msg(LOG_WARNING, "MetricsListen changes take effect only "
+		    "at restart; the metrics stay where they were");
 	log_set_level(cf->log_level);
 	if (cf->report.enabled)
 		report_queue_start(&cf->report); /* or hand it the new settings */
@@ -433,6 +439,8 @@ main(int argc, char **argv)
 	if (cf->pid_file != NULL)
 		pid_file = xstrdup(cf->pid_file);
 	write_pid(pid_file);
+	if (metrics_http_start(&cf->metrics) != 0)
+		return 1;
 	if (cf->user_id != NULL && drop_privileges(cf->user_id, socket) != 0)
 		return 1;
 	log_msg(LOG_NOTICE, "authmilter %s starting on %s", PACKAGE_VERSION,
@@ -440,6 +448,7 @@ main(int argc, char **argv)
 	if (cf->report.enabled)
 		report_queue_start(&cf->report);
 	rc = serve(path);
+	metrics_http_stop();
 	log_msg(LOG_NOTICE, "authmilter stopped");
 	if (pid_file != NULL)
 		unlink(pid_file);

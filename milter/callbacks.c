@@ -233,6 +233,18 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	return go_on(c, SMFIP_NR_CONN);
 }
 
+/*
+ * tls_version_macro - the MTA's {tls_version}, NULL when the session is
+ * plaintext (Postfix and Sendmail send it at HELO, their default
+ * milter_helo_macros, only when TLS is on; after STARTTLS the client's
+ * new EHLO brings it)
+ */
+static const char *
+tls_version_macro(SMFICTX *ctx)
+{
+	return macro(ctx, "{tls_version}");
+}
+
 /* mlfi_helo - HELO or EHLO */
 static sfsistat
 mlfi_helo(SMFICTX *ctx, char *helo)
@@ -240,6 +252,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 	struct conn *c = conn_get(ctx);
 
 	session_helo(c->session, helo);
+	session_set_tls_version(c->session, tls_version_macro(ctx));
 	return go_on(c, SMFIP_NR_HELO);
 }
 

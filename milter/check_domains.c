@@ -46,7 +46,8 @@ usage(void)
 	    "[--nameserver ADDR[:PORT]]...\n"
 	    "           [-c authmilter.conf] [--skip-tls] [--ca-file FILE] "
 	    "[--cert-days WARN,CRIT]\n"
-	    "           DOMAIN...\n", stderr);
+	    "           [--timeout S] [--smtp-port N] [--https-port N] "
+	    "DOMAIN...\n", stderr);
 	return CHECK_UNKNOWN;
 }
 
@@ -69,12 +70,26 @@ parse_days(const char *s, int *warn, int *crit)
 	return 0;
 }
 
+/* parse_number - a decimal number from 1 to max */
+static int
+parse_number(const char *s, int max, int *out)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || v < 1 || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 /* parse_args - the options into o; optind left at the first DOMAIN */
 static int
 parse_args(int argc, char **argv, struct domains_opts *o)
 {
 	enum { OPT_JSON = 256, OPT_SKIP_TLS, OPT_CA_FILE, OPT_CERT_DAYS,
-	    OPT_NAMESERVER };
+	    OPT_NAMESERVER, OPT_SMTP_PORT, OPT_HTTPS_PORT, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "selector", required_argument, NULL, 's' },
@@ -83,6 +98,9 @@ parse_args(int argc, char **argv, struct domains_opts *o)
 		{ "skip-tls", no_argument, NULL, OPT_SKIP_TLS },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "cert-days", required_argument, NULL, OPT_CERT_DAYS },
+		{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+		{ "https-port", required_argument, NULL, OPT_HTTPS_PORT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -130,6 +148,21 @@ parse_args(int argc, char **argv, struct domains_opts *o)
 				fprintf(stderr, "authmilter-check: --cert-days "
 				    "%s: want WARN,CRIT with WARN >= CRIT >= "
 				    "0\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SMTP_PORT:
+		case OPT_HTTPS_PORT:
+		case OPT_TIMEOUT:
+			if (parse_number(optarg, c == OPT_TIMEOUT ?
+			    CHECK_TLS_TIMEOUT_MAX : 65535, c == OPT_TIMEOUT ?
+			    &o->tls.timeout : c == OPT_SMTP_PORT ?
+			    &o->tls.smtp_port : &o->tls.https_port) < 0) {
+				fprintf(stderr, "authmilter-check: %s %s: want "
+				    "a number from 1 to %d\n", c == OPT_TIMEOUT ?
+				    "--timeout" : c == OPT_SMTP_PORT ?
+				    "--smtp-port" : "--https-port", optarg, c == OPT_TIMEOUT ?
+				    CHECK_TLS_TIMEOUT_MAX : 65535);
 				return -1;
 			}
 			break;

@@ -7,6 +7,9 @@
 #                               with any extra "Keyword value" lines
 #   start_authmilter CONF       run authmilter -f in the background; sets
 #                               AM_PID, AM_LOG; waits for its socket
+#                               (AM_INET_PORT set: an inet socket on
+#                               127.0.0.1 at that port, as write_config
+#                               then writes; else unix:$AM_SOCK)
 #   start_postfix               a Postfix on loopback with smtpd_milters
 #                               pointing at $AM_SOCK: sets PF_DIR,
 #                               PF_INBOUND and PF_SUBMIT (ports), PF_MAIL
@@ -30,7 +33,11 @@ write_config() {
 	file=$1
 	shift
 	{
-		echo "Socket unix:$AM_SOCK"
+		if [ -n "$AM_INET_PORT" ]; then
+			echo "Socket inet:$AM_INET_PORT@127.0.0.1"
+		else
+			echo "Socket unix:$AM_SOCK"
+		fi
 		echo "AuthservID mx.example.net"
 		echo "Nameservers 127.0.0.1:$DNS_PORT"
 		echo "DNSTimeout 1"
@@ -45,6 +52,15 @@ write_config() {
 	} > "$file"
 }
 
+# am_listening - is authmilter's socket there (unix) or listening (inet)?
+am_listening() {
+	if [ -n "$AM_INET_PORT" ]; then
+		[ -n "$(ss -Hltn "sport = :$AM_INET_PORT")" ]
+	else
+		[ -S "$AM_SOCK" ]
+	fi
+}
+
 start_authmilter() {
 	AM_LOG="$tmpdir/authmilter.log"
 	rm -f "$AM_SOCK"
@@ -52,11 +68,11 @@ start_authmilter() {
 	AM_PID=$!
 	at_exit "kill $AM_PID 2>/dev/null"
 	i=0
-	while [ ! -S "$AM_SOCK" ] && [ $i -lt 100 ]; do
+	while ! am_listening && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ ! -S "$AM_SOCK" ]; then
+	if ! am_listening; then
 		diag "authmilter did not start:"
 		sed 's/^/# /' "$AM_LOG"
 		return 1
