@@ -678,6 +678,7 @@ test_tls(void)
 	t = load_text("x.example tls-min=tlsV1.3\n", &path, &err);
 	table_lookup(t, "x.example", &p);
 	is_str(p.tls_min, "TLSv1.3", "tls-min keeps Postfix's spelling");
+	table_free(t);
 	sb_free(&err);
 	unlink(path);
 	free(path);
