@@ -62,6 +62,23 @@ check_string(const char *s, size_t len)
 	return js;
 }
 
+/* check_show - s for a finding's text, cut with a marker (caller frees) */
+char *
+check_show(const char *s)
+{
+	struct strbuf sb;
+	size_t n = strlen(s);
+
+	sb_init(&sb);
+	if (n <= CHECK_SHOW_MAX) {
+		sb_put_printable(&sb, s, n);
+		return sb_detach(&sb);
+	}
+	sb_put_printable(&sb, s, CHECK_SHOW_MAX);
+	sb_printf(&sb, "...(%zu bytes)", n);
+	return sb_detach(&sb);
+}
+
 /* check_finding - append one finding to area's "findings" */
 void
 check_finding(json_t *area, enum check_sev sev, const char *fix,

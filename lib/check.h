@@ -10,6 +10,7 @@
  *	const char *check_sev_name(enum check_sev sev);
  *	enum check_sev check_sev_of(const json_t *finding);
  *	json_t *check_string(const char *s, size_t len);
+ *	char *check_show(const char *s);
  * DESCRIPTION
  *	authmilter-check builds one jansson object per domain checked
  *	("domain", "spf", "dkim", ...; authmilter-check(8) lists the
@@ -36,11 +37,20 @@
  *	check_string() makes a JSON string of len bytes of s (NUL bytes
  *	included); bytes that are not well-formed UTF-8, as a hostile
  *	DNS answer may hold, become '?' rather than losing the value.
+ *
+ *	check_show() is s for a finding's text: printable ASCII (other
+ *	bytes as sb_put_printable() writes them) and at most
+ *	CHECK_SHOW_MAX bytes of s; a longer s is cut there and marked
+ *	"...(N bytes)" with its whole length, so a cut name is never
+ *	taken for another one.  The caller frees the result.  The whole
+ *	value stays in the JSON tree, through check_string().
  */
 #ifndef AUTHMILTER_CHECK_H
 #define AUTHMILTER_CHECK_H
 
 #include <jansson.h>
+
+#define CHECK_SHOW_MAX	120	/* bytes of a value shown in a finding */
 
 enum check_sev {
 	CHECK_OK = 0,
@@ -55,5 +65,6 @@ enum check_sev	 check_worst(const json_t *);
 const char	*check_sev_name(enum check_sev);
 enum check_sev	 check_sev_of(const json_t *);
 json_t		*check_string(const char *, size_t);
+char		*check_show(const char *);
 
 #endif

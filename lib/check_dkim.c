@@ -17,20 +17,6 @@
 #include "check.h"
 #include "check_dkim.h"
 
-#define SHOW_MAX	120	/* bytes of a name or reason in a finding */
-
-/* show - s as printable ASCII, cut at SHOW_MAX bytes (caller frees) */
-static char *
-show(const char *s)
-{
-	struct strbuf sb;
-	size_t n = strlen(s);
-
-	sb_init(&sb);
-	sb_put_printable(&sb, s, n > SHOW_MAX ? SHOW_MAX : n);
-	return sb_detach(&sb);
-}
-
 /*
  * find_key - the first key record at name into key: 1, or 0 with
  *	the finding made (none, broken, DNS failure)
@@ -46,7 +32,7 @@ find_key(json_t *obj, struct dns_client *dc, const char *name,
 	    "this selector";
 	size_t i;
 	int rc = 0, broken = 0;
-	char *s = show(name);
+	char *s = check_show(name);
 
 	sb_init(&why);
 	sb_init(&one);
@@ -97,7 +83,7 @@ compare(json_t *obj, EVP_PKEY *pub, const struct check_dkim_sel *sel)
 	struct signkey *own = NULL;
 	const struct signkey *k = sel->key;
 	struct strbuf err;
-	char *s = show(sel->keyfile);
+	char *s = check_show(sel->keyfile);
 
 	json_object_set_new(obj, "keyfile", check_string(sel->keyfile,
 	    strlen(sel->keyfile)));
@@ -135,7 +121,7 @@ judge(json_t *obj, const struct dkim_key *key, const char *name,
 	int ed = str_caseeq(key->k, "ed25519");
 	EVP_PKEY *pub;
 	unsigned bits = 0;
-	char *s = show(name);
+	char *s = check_show(name);
 
 	json_object_set_new(obj, "key_type", check_string(key->k,
 	    strlen(key->k)));
@@ -226,7 +212,7 @@ check_dkim(json_t *report, struct dns_client *dc, const char *domain,
 		    name.len));
 		if (!spf_name_valid(name.s) || strchr(sels[i].selector, '.') ==
 		    sels[i].selector) {
-			s = show(sels[i].selector);
+			s = check_show(sels[i].selector);
 			check_finding(obj, CHECK_UNKNOWN, "give a selector of "
 			    "DNS labels", "selector \"%s\" does not make a "
 			    "valid DNS name", s);

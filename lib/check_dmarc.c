@@ -12,20 +12,6 @@
 #include "check.h"
 #include "check_dmarc.h"
 
-#define SHOW_MAX	120	/* bytes of a name in a finding */
-
-/* show - s as printable ASCII, cut at SHOW_MAX bytes (caller frees) */
-static char *
-show(const char *s)
-{
-	struct strbuf sb;
-	size_t n = strlen(s);
-
-	sb_init(&sb);
-	sb_put_printable(&sb, s, n > SHOW_MAX ? SHOW_MAX : n);
-	return sb_detach(&sb);
-}
-
 /*
  * record_text - the text of the DMARC record at _dmarc.AT (the walk
  *	read it already: the cache answers), valid ones first
@@ -99,7 +85,7 @@ destinations(json_t *area, struct dns_client *dc, const char *tag,
 		    json_true() : v == REPORT_DEST_REFUSED ? json_false() :
 		    json_null());
 		json_object_set_new(obj, "why", check_string(why.s, why.len));
-		s = show(addrs[i]);
+		s = check_show(addrs[i]);
 		if (v == REPORT_DEST_REFUSED) {
 			sb_init(&fix);
 			sb_printf(&fix, "have the destination publish TXT "
@@ -135,7 +121,7 @@ tags(json_t *area, struct dns_client *dc, const struct dmarc_policy *pol,
 {
 	const struct dmarc_record *rec = &pol->rec;
 	enum dmarc_policy_word sp, applied;
-	char *s = show(domain);
+	char *s = check_show(domain);
 
 	sp = rec->sp != DMARC_POLICY_UNSET ? rec->sp : rec->p;
 	applied = str_caseeq(pol->at, domain) ? rec->p : sp;
@@ -190,7 +176,7 @@ check_dmarc(json_t *report, struct dns_client *dc, const char *domain)
 	json_t *area = json_object();
 	struct dmarc_policy pol;
 	struct strbuf org;
-	char *s = show(domain);
+	char *s = check_show(domain);
 
 	json_object_set_new(report, "dmarc", area);
 	dmarc_discover(dc, domain, &pol);
