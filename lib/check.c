@@ -53,7 +53,10 @@ check_string(const char *s, size_t len)
 
 	if ((js = json_stringn(s, len)) != NULL)
 		return js;
-	copy = xstrndup(s, len);
+	/* not xstrndup(): it stops at a NUL, and a TXT string may hold one */
+	copy = xmalloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
 	for (i = 0; i < len; i++)
 		if ((unsigned char)copy[i] >= 0x80 || copy[i] == '\0')
 			copy[i] = '?';
