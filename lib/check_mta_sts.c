@@ -437,24 +437,17 @@ out:
 	return ret;
 }
 
-/* mx_names - the MX hosts: report["mx"][].host, else looked up */
+/* mx_names - every MX host of domain (not only those check_mx() probed) */
 static json_t *
-mx_names(json_t *report, struct dns_client *dc, const char *domain)
+mx_names(struct dns_client *dc, const char *domain)
 {
 	struct check_mx_host *hosts;
-	json_t *names = json_array(), *mx;
+	json_t *names;
 	ssize_t n, i;
-	size_t k;
 
-	if (json_is_array(json_object_get(report, "mx"))) {
-		json_array_foreach(json_object_get(report, "mx"), k, mx)
-			json_array_append(names, json_object_get(mx, "host"));
-		return names;
-	}
-	if ((n = check_mx_set(dc, domain, &hosts, NULL)) < 0) {
-		json_decref(names);
+	if ((n = check_mx_set(dc, domain, &hosts, 0, NULL)) < 0)
 		return NULL;
-	}
+	names = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(names, json_string(hosts[i].name));
 	check_mx_set_free(hosts, (size_t)n);
@@ -491,19 +484,21 @@ mx_cert_faults(json_t *area, json_t *report, enum check_sev sev,
 	}
 }
 
-/* match_mx - which MX hosts no pattern covers, with findings */
+/* match_mx - which MX hosts the patterns cover and which not, with findings */
 static void
 match_mx(json_t *area, json_t *report, struct dns_client *dc,
     const char *domain)
 {
-	json_t *names, *uncovered = json_array(), *host, *pat;
+	json_t *names, *uncovered = json_array(), *covered_mx = json_array();
+	json_t *host, *pat;
 	const char *mode = json_string_value(json_object_get(area, "mode"));
 	enum check_sev sev;
 	size_t i, j;
 	int covered;
 
 	json_object_set_new(area, "uncovered_mx", uncovered);
-	if ((names = mx_names(report, dc, domain)) == NULL) {
+	json_object_set_new(area, "covered_mx", covered_mx);
+	if ((names = mx_names(dc, domain)) == NULL) {
 		check_finding(area, CHECK_UNKNOWN, NULL, "MTA-STS: the MX "
 		    "set of %s is not known: the mx patterns are not "
 		    "checked", domain);
@@ -515,8 +510,7 @@ match_mx(json_t *area, json_t *report, struct dns_client *dc,
 			if (check_mta_sts_match(json_string_value(pat),
 			    json_string_value(host)))
 				covered = 1;
-		if (!covered)
-			json_array_append(uncovered, host);
+		json_array_append(covered ? covered_mx : uncovered, host);
 	}
 	if (mode == NULL || strcmp(mode, "none") == 0) {
 		json_decref(names);
@@ -553,6 +547,7 @@ check_mta_sts(json_t *report, struct dns_client *dc, const char *domain,
 	json_object_set_new(area, "max_age", json_null());
 	json_object_set_new(area, "mx", json_array());
 	json_object_set_new(area, "uncovered_mx", json_array());
+	json_object_set_new(area, "covered_mx", json_array());
 	if (sts_record(area, dc, domain) < 0)
 		return;
 	if (opts->ca_file != NULL && access(opts->ca_file, R_OK) != 0) {

@@ -557,7 +557,8 @@ check_mx(json_t *report, struct dns_client *dc, const char *domain,
 	ssize_t n, i;
 
 	json_object_set_new(report, "mx", list);
-	if ((n = check_mx_set(dc, domain, &hosts, report)) <= 0)
+	if ((n = check_mx_set(dc, domain, &hosts, CHECK_MX_HOSTS_MAX,
+	    report)) <= 0)
 		return;
 	sb_init(&err);
 	if ((ctx = client_ctx(opts, &err)) == NULL) {

@@ -36,7 +36,7 @@ mx_cmp(const void *a, const void *b)
 /* check_mx_set - domain's MX hosts by preference; -1: not known */
 ssize_t
 check_mx_set(struct dns_client *dc, const char *domain,
-    struct check_mx_host **hosts, json_t *report)
+    struct check_mx_host **hosts, size_t max, json_t *report)
 {
 	struct dns_reply *r;
 	struct check_mx_host *list;
@@ -94,14 +94,14 @@ check_mx_set(struct dns_client *dc, const char *domain,
 	}
 	dns_reply_free(r);
 	qsort(list, n, sizeof(*list), mx_cmp);
-	if (n > CHECK_MX_HOSTS_MAX) {
+	if (max > 0 && n > max) {
 		if (report != NULL)
 			check_finding(report, CHECK_WARNING, NULL,
-			    "MX: %zu MX hosts; only the first %d by "
-			    "preference are checked", n, CHECK_MX_HOSTS_MAX);
-		for (i = CHECK_MX_HOSTS_MAX; i < n; i++)
+			    "MX: %zu MX hosts; only the first %zu by "
+			    "preference are checked", n, max);
+		for (i = max; i < n; i++)
 			free(list[i].name);
-		n = CHECK_MX_HOSTS_MAX;
+		n = max;
 	}
 	*hosts = list;
 	return (ssize_t)n;

@@ -5,14 +5,17 @@
  *	#include "check_tls_int.h"
  *
  *	ssize_t check_mx_set(struct dns_client *dc, const char *domain,
- *	    struct check_mx_host **hosts, json_t *report);
+ *	    struct check_mx_host **hosts, size_t max, json_t *report);
  *	void check_mx_set_free(struct check_mx_host *hosts, size_t n);
  *	size_t check_addrs(struct dns_client *dc, const char *name,
  *	    struct dns_rr *out, size_t max);
  * DESCRIPTION
  *	check_mx_set() looks up domain's MX records and returns them
- *	sorted by preference, at most CHECK_MX_HOSTS_MAX, in *hosts
- *	(freed with check_mx_set_free()).  A domain without MX records has
+ *	sorted by preference, at most max (0: all), in *hosts (freed
+ *	with check_mx_set_free()).  check_mx() probes at most
+ *	CHECK_MX_HOSTS_MAX (a finding says when there are more); the
+ *	MTA-STS match takes all, since a host left out of the policy
+ *	file's match= would be one Postfix refuses to deliver to.  A domain without MX records has
  *	its implicit MX, the domain itself (RFC 5321 5.1).  A null MX
  *	(RFC 7505) gives 0 hosts.  When report is not NULL, what it saw of
  *	the set is added there as findings.  It returns -1 when the set
@@ -39,7 +42,7 @@ struct check_mx_host {
 };
 
 ssize_t	check_mx_set(struct dns_client *, const char *,
-	    struct check_mx_host **, json_t *);
+	    struct check_mx_host **, size_t, json_t *);
 void	check_mx_set_free(struct check_mx_host *, size_t);
 size_t	check_addrs(struct dns_client *, const char *, struct dns_rr *,
 	    size_t);

@@ -24,7 +24,6 @@
 #include "check_render.h"
 
 #define CHECK_MAX_SELECTORS	32	/* --selector options */
-#define CHECK_DNS_CACHE		4096	/* entries, when the config has none */
 
 /* what the command line asks */
 struct domains_opts {
@@ -33,9 +32,7 @@ struct domains_opts {
 	const char		*config;
 	const char		*selectors[CHECK_MAX_SELECTORS];
 	size_t			 nselectors;
-	struct dns_server	 servers[DNS_MAX_SERVERS];
-	size_t			 nservers;
-	struct check_tls_opts	 tls;
+	struct check_net_opts	 net;
 };
 
 /* usage - the synopsis on stderr; the status of bad arguments */
@@ -51,65 +48,31 @@ usage(void)
 	return CHECK_UNKNOWN;
 }
 
-/* parse_days - "WARN,CRIT", WARN >= CRIT >= 0; 0 or -1 */
-static int
-parse_days(const char *s, int *warn, int *crit)
-{
-	char *end;
-	long w, c;
-
-	w = strtol(s, &end, 10);
-	if (end == s || *end != ',' || w < 0 || w > 36500)
-		return -1;
-	s = end + 1;
-	c = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || c < 0 || c > w)
-		return -1;
-	*warn = (int)w;
-	*crit = (int)c;
-	return 0;
-}
-
-/* parse_number - a decimal number from 1 to max */
-static int
-parse_number(const char *s, int max, int *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || v < 1 || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 /* parse_args - the options into o; optind left at the first DOMAIN */
 static int
 parse_args(int argc, char **argv, struct domains_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_SKIP_TLS, OPT_CA_FILE, OPT_CERT_DAYS,
-	    OPT_NAMESERVER, OPT_SMTP_PORT, OPT_HTTPS_PORT, OPT_TIMEOUT };
+	enum { OPT_JSON = 256, OPT_SKIP_TLS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "selector", required_argument, NULL, 's' },
-		{ "nameserver", required_argument, NULL, OPT_NAMESERVER },
 		{ "config", required_argument, NULL, 'c' },
 		{ "skip-tls", no_argument, NULL, OPT_SKIP_TLS },
-		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-		{ "cert-days", required_argument, NULL, OPT_CERT_DAYS },
-		{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
-		{ "https-port", required_argument, NULL, OPT_HTTPS_PORT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
+		CHECK_NET_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, taken;
 
 	memset(o, 0, sizeof(*o));
-	check_tls_opts_init(&o->tls);
+	check_net_init(&o->net);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:s:h", longopts, NULL)) != -1) {
+		if ((taken = check_net_option(c, optarg, &o->net)) != 0) {
+			if (taken < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case OPT_JSON:
 			o->json = 1;
@@ -122,49 +85,11 @@ parse_args(int argc, char **argv, struct domains_opts *o)
 			}
 			o->selectors[o->nselectors++] = optarg;
 			break;
-		case OPT_NAMESERVER:
-			if (o->nservers == DNS_MAX_SERVERS ||
-			    dns_parse_server(optarg,
-			    &o->servers[o->nservers]) < 0) {
-				fprintf(stderr, "authmilter-check: --nameserver "
-				    "%s: not ADDR[:PORT], or more than %d\n",
-				    optarg, DNS_MAX_SERVERS);
-				return -1;
-			}
-			o->nservers++;
-			break;
 		case 'c':
 			o->config = optarg;
 			break;
 		case OPT_SKIP_TLS:
 			o->skip_tls = 1;
-			break;
-		case OPT_CA_FILE:
-			o->tls.ca_file = optarg;
-			break;
-		case OPT_CERT_DAYS:
-			if (parse_days(optarg, &o->tls.warn_days,
-			    &o->tls.crit_days) < 0) {
-				fprintf(stderr, "authmilter-check: --cert-days "
-				    "%s: want WARN,CRIT with WARN >= CRIT >= "
-				    "0\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_SMTP_PORT:
-		case OPT_HTTPS_PORT:
-		case OPT_TIMEOUT:
-			if (parse_number(optarg, c == OPT_TIMEOUT ?
-			    CHECK_TLS_TIMEOUT_MAX : 65535, c == OPT_TIMEOUT ?
-			    &o->tls.timeout : c == OPT_SMTP_PORT ?
-			    &o->tls.smtp_port : &o->tls.https_port) < 0) {
-				fprintf(stderr, "authmilter-check: %s %s: want "
-				    "a number from 1 to %d\n", c == OPT_TIMEOUT ?
-				    "--timeout" : c == OPT_SMTP_PORT ?
-				    "--smtp-port" : "--https-port", optarg, c == OPT_TIMEOUT ?
-				    CHECK_TLS_TIMEOUT_MAX : 65535);
-				return -1;
-			}
 			break;
 		default:
 			return -1;
@@ -255,35 +180,13 @@ check_domain(const struct domains_opts *o, const struct config *cf,
 	check_dmarc(report, dc, domain);
 	check_tlsrpt(report, dc, domain);
 	if (!o->skip_tls) {
-		check_mx(report, dc, domain, &o->tls);
-		check_mta_sts(report, dc, domain, &o->tls);
+		check_mx(report, dc, domain, &o->net.tls);
+		check_mta_sts(report, dc, domain, &o->net.tls);
 	}
 out:
 	json_object_set_new(report, "status",
 	    json_string(check_sev_name(check_worst(report))));
 	return report;
-}
-
-/* dns_setup - the resolver: --nameserver, else the config's, else resolv.conf */
-static struct dns_ctx *
-dns_setup(const struct domains_opts *o, const struct config *cf)
-{
-	struct dns_options opts;
-
-	if (cf != NULL)
-		opts = cf->dns_opts;
-	else {
-		memset(&opts, 0, sizeof(opts));
-		dns_servers_from_resolv_conf(NULL, &opts);
-	}
-	if (o->nservers > 0) {
-		memcpy(opts.servers, o->servers, sizeof(o->servers));
-		opts.nservers = o->nservers;
-	}
-	/* the walks ask some names twice: the cache answers those */
-	if (opts.cache_entries == 0)
-		opts.cache_entries = CHECK_DNS_CACHE;
-	return dns_ctx_new(&opts);
 }
 
 /* check_cmd_domains - authmilter-check DOMAIN... */
@@ -325,7 +228,7 @@ check_cmd_domains(int argc, char **argv)
 		}
 		sb_free(&errors);
 	}
-	ctx = dns_setup(&o, cf);
+	ctx = check_net_dns(&o.net, cf);
 	dc = dns_client_new(ctx);
 	for (i = 0; i < n; i++) {
 		report = check_domain(&o, cf, dc, domains[i]);
