@@ -188,6 +188,25 @@ probe missing missing.tls.example --only mx
 is "$rc" 2 "NXDOMAIN: exit 2"
 is "$(jget missing 'mx')" "[]" "NXDOMAIN: mx is empty"
 
+probe nullmx nullmx.tls.example --only mx
+is "$rc" 0 "a null MX alone: exit 0"
+like "$(findings nullmx '')" '^OK MX: nullmx.tls.example publishes a null MX: it accepts no mail' \
+    "a null MX alone: an OK finding says the domain takes no mail"
+is "$(jget nullmx 'mx')" "[]" "a null MX alone: no host probed"
+
+probe badnull badnull.tls.example --only mx
+is "$rc" 2 "a null MX beside another MX: exit 2"
+like "$(findings badnull '')" '^CRITICAL MX: badnull.tls.example publishes a null MX' \
+    "a null MX beside another MX: CRITICAL (RFC 7505 3)"
+is "$(jget badnull 'mx[0].host')" mx.good.tls.example "... and the real MX is still probed"
+
+probe many many.tls.example --only mx
+like "$(findings many '')" '^WARNING MX: 17 MX hosts; only the first 16 by preference are checked' \
+    "17 MX hosts: the probe cap (16) is a WARNING naming both numbers"
+is "$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["mx"]))' "$tmpdir/many.json")" 16 \
+    "17 MX hosts: 16 probed"
+is "$(jget many 'mx[15].host')" mx16.many.tls.example "17 MX hosts: the 16 with the best preference"
+
 # ---- MTA-STS ----
 probe sts-good good.tls.example
 is "$rc" 0 "good MX and MTA-STS policy: exit 0"
