@@ -144,6 +144,17 @@ secure_line(FILE *fp, const char *pat, const struct domain_policy *pol,
 	return sev;
 }
 
+/* policy_valid - a policy RFC 8461 3.2 lets senders use: version and max_age */
+static int
+policy_valid(const json_t *area)
+{
+	const char *version = json_string_value(json_object_get(area,
+	    "version"));
+
+	return version != NULL && strcmp(version, "STSv1") == 0 &&
+	    json_is_integer(json_object_get(area, "max_age"));
+}
+
 /* sts_entry - a tls=require domain's line from its MTA-STS policy; its status */
 static enum check_sev
 sts_entry(FILE *fp, struct policy_run *run, const char *pat,
@@ -161,6 +172,8 @@ sts_entry(FILE *fp, struct policy_run *run, const char *pat,
 	area = json_object_get(report, "mta_sts");
 	mode = json_string_value(json_object_get(area, "mode"));
 	fault = first_fault(area);
+	if (!policy_valid(area))
+		mode = NULL;	/* senders treat it as no policy */
 	if (mode != NULL && strcmp(mode, "enforce") == 0)
 		sev = secure_line(fp, pat, pol, area);
 	else if (mode != NULL) {

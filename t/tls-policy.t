@@ -24,7 +24,7 @@ CHECK=$BUILDDIR/milter/authmilter-check
 unshare -m true 2>/dev/null ||
 	skip_all "needs unshare -m (a mount namespace) for the partners' names"
 
-plan 37
+plan 38
 
 # ---- the partners' MTA-STS: DNS, a test CA, the policy server ----
 start_dns "$SRCDIR/t/data/zones/tls-policy.yml" || exit 1
@@ -32,7 +32,8 @@ mkdir -p "$TLS_DIR"
 tls_ca test || { echo "Bail out! cannot make the test CA"; exit 1; }
 tls_cert test sts mta-sts.sts.example 2048 "-1 day" "+1 year" \
     mta-sts.sts.example mta-sts.good.example mta-sts.rogue.example \
-    mta-sts.testing.example mta-sts.elsewhere.example mta-sts.many.example
+    mta-sts.testing.example mta-sts.elsewhere.example mta-sts.many.example \
+    mta-sts.noversion.example
 tls_cert test mxgood mx.good.example 2048 "-1 day" "+1 year"
 tls_cert test mxrogue mx.other.example 2048 "-1 day" "+1 year"
 [ -s "$TLS_DIR/mxrogue.pem" ] || { echo "Bail out! cannot make the test certificates"; exit 1; }
@@ -55,6 +56,8 @@ json.dump({
         "body": pol("enforce", "mx.other.example")},
     "mta-sts.many.example": {"cert": sts,
         "body": pol("enforce", "*.many.example")},
+    "mta-sts.noversion.example": {"cert": sts,
+        "body": "mode: enforce\r\nmx: mx.noversion.example\r\nmax_age: 604800\r\n"},
 }, sys.stdout)
 EOT
 start_sts_https "$TLS_DIR/https.json" || { echo "Bail out! https server"; exit 1; }
@@ -129,6 +132,7 @@ elsewhere.example  tls-min=TLSv1.3
 nohost.example     tls=require
 .pool.example      tls=require
 many.example       tls=require
+noversion.example  tls=require
 EOT
 printf 'Domains %s\nSyslog no\n' "$tmpdir/domains3" > "$tmpdir/authmilter3.conf"
 # shellcheck disable=SC2086
@@ -140,8 +144,9 @@ testing.example	encrypt
 elsewhere.example	encrypt protocols=>=TLSv1.3
 nohost.example	encrypt
 .pool.example	encrypt
-many.example	secure match=$(seq -f 'mx%02g.many.example' -s : 1 17) servername=hostname" \
-    "*.pool covers one label only; testing, nothing covered and no policy stay encrypt; all 17 MX named"
+many.example	secure match=$(seq -f 'mx%02g.many.example' -s : 1 17) servername=hostname
+noversion.example	encrypt" \
+    "*.pool covers one label only; testing, nothing covered, no policy and an invalid one stay encrypt; all 17 MX named"
 like "$(cat "$tmpdir/stdout")" "# sts.example: MX b.c.pool.sts.example is not covered by the policy" \
     "the MX '*.pool.sts.example' does not cover (two labels) is named in a comment"
 like "$(cat "$tmpdir/stderr")" "sts.example: MX b.c.pool.sts.example is not covered by its MTA-STS policy" \
@@ -154,6 +159,8 @@ like "$(cat "$tmpdir/stdout")" "# nohost.example: .*mta-sts.nohost.example has n
     "a record whose policy host has no address: the reason as a comment"
 like "$(cat "$tmpdir/stderr")" "nohost.example: MTA-STS not usable, written as encrypt" \
     "... and a warning on stderr"
+like "$(cat "$tmpdir/stdout")" "# noversion.example: MTA-STS: the policy has no \"version: STSv1\"" \
+    "mode enforce without version: not a valid policy, encrypt with the reason"
 check "the DNS and HTTPS lookups asked for sts.example's policy" \
     grep -q "mta-sts.sts.example" "$TLS_DIR/https.log"
 
