@@ -100,6 +100,11 @@ sources() {
 			    lib/report_tlsrpt.c lib/report_mime.c lib/util.c \
 			    lib/log.c $(pkg-config --cflags --libs \
 			    libxml-2.0 zlib libarchive jansson gmime-3.0) ;;
+	fuzz_check_sts)	# the MTA-STS policy parser and mx pattern rule
+			# shellcheck disable=SC2046
+			echo lib/check_mta_sts.c lib/check.c lib/check_tls.c \
+			    lib/util.c lib/log.c -lssl -lcrypto \
+			    $(pkg-config --cflags --libs jansson libcurl) ;;
 	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
 	esac
 }
