@@ -93,6 +93,10 @@ check_mx_set(struct dns_client *dc, const char *domain,
 		n++;
 	}
 	dns_reply_free(r);
+	if (n == 0) {		/* a null MX alone: no host */
+		free(list);
+		return 0;
+	}
 	qsort(list, n, sizeof(*list), mx_cmp);
 	if (max > 0 && n > max) {
 		if (report != NULL)
