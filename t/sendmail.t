@@ -27,7 +27,7 @@ sendmail_namespace "$0" 192.0.2.1 198.51.100.7 || {
 	exit 1
 }
 
-plan 44
+plan 47
 
 mkdir -m 700 "$tmpdir/keys"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
@@ -45,6 +45,7 @@ start_dns "$SRCDIR/t/data/zones/spf.yml" \
 
 {
 	echo "reject.example.com   spf-fail=reject"
+	echo "tlsreq.example       tls-min=TLSv1.2"
 	printf 'example.org  sign=rsa:%s,ed:%s\n' "$tmpdir/keys/rsa.pem" \
 	    "$tmpdir/keys/ed.pem"
 } > "$tmpdir/domains"
@@ -54,7 +55,19 @@ write_config "$tmpdir/authmilter.conf" "Domains $tmpdir/domains" \
     "RejectMultiValueFrom yes"
 start_authmilter "$tmpdir/authmilter.conf" || exit 1
 start_sink || exit 1
-start_sendmail || exit 1
+# STARTTLS on Sendmail's listeners: a self-signed certificate, the key
+# readable by root alone.  Sendmail refuses a certificate under a
+# world-writable directory (here /tmp) unless told to trust the sticky bit.
+mkdir -m 700 "$tmpdir/smtls"
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=mx.example.net" \
+    -days 2 -keyout "$tmpdir/smtls/key.pem" -out "$tmpdir/smtls/cert.pem" \
+    2>/dev/null
+chmod 600 "$tmpdir/smtls/key.pem"
+start_sendmail "define(\`confSERVER_CERT', \`$tmpdir/smtls/cert.pem')dnl" \
+    "define(\`confSERVER_KEY', \`$tmpdir/smtls/key.pem')dnl" \
+    "define(\`confCACERT', \`$tmpdir/smtls/cert.pem')dnl" \
+    "define(\`confCACERT_PATH', \`$tmpdir/smtls')dnl" \
+    "define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl" || exit 1
 like "$(sendmail_readme_lines | tr '\n' ' ')" \
     "^(define\(\`confMILTER_MACROS_[A-Z]+', [^)]*\)dnl ){4}INPUT_MAIL_FILTER\(\`authmilter', \`S=inet:$AM_INET_PORT@127.0.0.1, F=T, [^)]*\)dnl $" \
     "README.md's section has four confMILTER_MACROS_* lines and the INPUT_MAIL_FILTER line"
@@ -105,6 +118,18 @@ check "a table entry with spf-fail=reject refuses SPF fail: 550 5.7.23" \
     grep -q "^<\*\* *550 5.7.23" "$tmpdir/swaks.out"
 check "the reply carries the domain's explanation" \
     grep -q "198.51.100.7 is not one of reject.example.com's mail servers" "$tmpdir/swaks.out"
+
+# --- TLS: Sendmail's {tls_version} macros, and tls-min= refusing plaintext ---
+send $SM_INBOUND 192.0.2.1 mail.example.org user@tlsreq.example
+check "plaintext MAIL FROM a tls-min= domain: refused with 550 5.7.0 before DATA" \
+    grep -q "^<\*\* *550 5.7.0 .*tlsreq.example must come over TLS" "$tmpdir/swaks.out"
+send $SM_INBOUND 192.0.2.1 mail.example.org user@tlsreq.example --tls
+like "$(grep "from=<user@tlsreq.example>" "$AM_LOG" | tail -1)" \
+    "direction=inbound from=<user@tlsreq.example> helo=mail.example.org tls=TLSv1\.[23]\(.*\) .*action=accept" \
+    "the same over STARTTLS: accepted, Sendmail's TLS version in the log line"
+like "$(head -c 4000 "$(last_file)" | grep '^Authentication-Results: mx.example.net')" \
+    "^Authentication-Results: mx.example.net \(tls=TLSv1\.[23] cipher=" \
+    "... and in our A-R's comment"
 
 # --- forged A-R headers (smfi_chgheader by index) ---
 send $SM_INBOUND 192.0.2.1 mail.example.org user@example.org \
