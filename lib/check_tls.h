@@ -30,9 +30,8 @@
  *	the policy fetched over HTTPS (libcurl; no redirects, text/plain,
  *	CHECK_STS_POLICY_MAX bytes at most, mta-sts.DOMAIN resolved with
  *	dc and pinned), and the MX hosts the policy covers and those it
- *	does not ("covered_mx", "uncovered_mx"; it reads
- *	report["mx"][].host when check_mx() ran, else looks the MX set up
- *	itself).  Under mode enforce it also turns an MX whose
+ *	does not ("covered_mx", "uncovered_mx", over the whole MX set,
+ *	not only the hosts check_mx() probed).  Under mode enforce it also turns an MX whose
  *	certificate check_mx() found unverified or misnamed into a
  *	CRITICAL finding, since senders that honour the policy will not
  *	deliver to it.

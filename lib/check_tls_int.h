@@ -15,8 +15,9 @@
  *	with check_mx_set_free()).  check_mx() probes at most
  *	CHECK_MX_HOSTS_MAX (a finding says when there are more); the
  *	MTA-STS match takes all, since a host left out of the policy
- *	file's match= would be one Postfix refuses to deliver to.  A domain without MX records has
- *	its implicit MX, the domain itself (RFC 5321 5.1).  A null MX
+ *	file's match= would be one Postfix refuses to deliver to.  A
+ *	domain without MX records has its implicit MX, the domain itself
+ *	(RFC 5321 5.1).  A null MX
  *	(RFC 7505) gives 0 hosts.  When report is not NULL, what it saw of
  *	the set is added there as findings.  It returns -1 when the set
  *	cannot be known (NXDOMAIN, DNS failure).

@@ -84,11 +84,12 @@ first_fault(const json_t *area)
 	return NULL;
 }
 
-/* encrypt_line - "PATTERN encrypt [protocols=>=V]" */
+/* policy_line - "PATTERN LEVEL [protocols=>=V]", V the entry's tls-min= */
 static void
-encrypt_line(FILE *fp, const char *pat, const struct domain_policy *pol)
+policy_line(FILE *fp, const char *pat, const char *level,
+    const struct domain_policy *pol)
 {
-	fprintf(fp, "%s\tencrypt", pat);
+	fprintf(fp, "%s\t%s", pat, level);
 	if (pol->tls_min != NULL)
 		fprintf(fp, " protocols=>=%s", pol->tls_min);
 	fputc('\n', fp);
@@ -101,7 +102,7 @@ secure_line(FILE *fp, const char *pat, const struct domain_policy *pol,
 {
 	const json_t *host;
 	const char *name, *sep = "";
-	struct strbuf match;
+	struct strbuf match, level;
 	enum check_sev sev = CHECK_OK;
 	size_t i;
 
@@ -132,14 +133,14 @@ secure_line(FILE *fp, const char *pat, const struct domain_policy *pol,
 		fprintf(stderr, "authmilter-check: %s: its MTA-STS policy "
 		    "(enforce) covers none of its MX hosts; senders honouring "
 		    "it deliver nowhere.  Written as encrypt\n", pat);
-		encrypt_line(fp, pat, pol);
+		policy_line(fp, pat, "encrypt", pol);
 		sb_free(&match);
 		return CHECK_CRITICAL;
 	}
-	fprintf(fp, "%s\tsecure match=%s servername=hostname", pat, match.s);
-	if (pol->tls_min != NULL)
-		fprintf(fp, " protocols=>=%s", pol->tls_min);
-	fputc('\n', fp);
+	sb_init(&level);
+	sb_printf(&level, "secure match=%s servername=hostname", match.s);
+	policy_line(fp, pat, level.s, pol);
+	sb_free(&level);
 	sb_free(&match);
 	return sev;
 }
@@ -180,7 +181,7 @@ sts_entry(FILE *fp, struct policy_run *run, const char *pat,
 		fprintf(fp, "# %s: MTA-STS policy id %s in mode %s: not "
 		    "enforced, written as encrypt\n", pat, json_string_value(
 		    json_object_get(area, "id")), mode);
-		encrypt_line(fp, pat, pol);
+		policy_line(fp, pat, "encrypt", pol);
 	} else if (fault != NULL) {
 		/* a record that is broken, a policy not fetched, DNS down */
 		comment(fp, pat, fault);
@@ -188,10 +189,10 @@ sts_entry(FILE *fp, struct policy_run *run, const char *pat,
 		    pat);
 		fprintf(stderr, "authmilter-check: %s: MTA-STS not usable, "
 		    "written as encrypt: %s\n", pat, fault);
-		encrypt_line(fp, pat, pol);
+		policy_line(fp, pat, "encrypt", pol);
 		sev = CHECK_WARNING;
 	} else
-		encrypt_line(fp, pat, pol);	/* no MTA-STS record */
+		policy_line(fp, pat, "encrypt", pol);	/* no MTA-STS record */
 	json_decref(report);
 	return sev;
 }
@@ -220,7 +221,7 @@ write_entry(FILE *fp, struct policy_run *run, size_t i)
 	if (pol.tls_require) {
 		if (run->use_sts && pat[0] != '.')
 			return sts_entry(fp, run, pat, &pol);
-		encrypt_line(fp, pat, &pol);
+		policy_line(fp, pat, "encrypt", &pol);
 		return CHECK_OK;
 	}
 	/*
