@@ -65,20 +65,30 @@ check_string(const char *s, size_t len)
 	return js;
 }
 
+/* check_put_shown - len bytes of s for a finding's text, cut with a marker */
+void
+check_put_shown(struct strbuf *sb, const char *s, size_t len)
+{
+	size_t i, n = len > CHECK_SHOW_MAX ? CHECK_SHOW_MAX : len;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		sb_putc(sb, c >= 0x20 && c <= 0x7e ? (char)c : '?');
+	}
+	if (len > CHECK_SHOW_MAX)
+		sb_printf(sb, "...(%zu bytes)", len);
+}
+
 /* check_show - s for a finding's text, cut with a marker (caller frees) */
 char *
 check_show(const char *s)
 {
 	struct strbuf sb;
-	size_t n = strlen(s);
 
 	sb_init(&sb);
-	if (n <= CHECK_SHOW_MAX) {
-		sb_put_printable(&sb, s, n);
-		return sb_detach(&sb);
-	}
-	sb_put_printable(&sb, s, CHECK_SHOW_MAX);
-	sb_printf(&sb, "...(%zu bytes)", n);
+	sb_puts(&sb, "");
+	check_put_shown(&sb, s, strlen(s));
 	return sb_detach(&sb);
 }
 

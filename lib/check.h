@@ -11,6 +11,7 @@
  *	enum check_sev check_sev_of(const json_t *finding);
  *	json_t *check_string(const char *s, size_t len);
  *	char *check_show(const char *s);
+ *	void check_put_shown(struct strbuf *sb, const char *s, size_t len);
  * DESCRIPTION
  *	authmilter-check builds one jansson object per domain checked
  *	("domain", "spf", "dkim", ...; authmilter-check(8) lists the
@@ -42,13 +43,20 @@
  *	bytes as sb_put_printable() writes them) and at most
  *	CHECK_SHOW_MAX bytes of s; a longer s is cut there and marked
  *	"...(N bytes)" with its whole length, so a cut name is never
- *	taken for another one.  The caller frees the result.  The whole
+ *	taken for another one.  The caller frees the result.
+ *	check_put_shown() appends the same form of len bytes of s (NUL
+ *	bytes included, as '?') to sb: for values that are not strings,
+ *	like a field of a DNS record or a line of a server's reply.  The whole
  *	value stays in the JSON tree, through check_string().
  */
 #ifndef AUTHMILTER_CHECK_H
 #define AUTHMILTER_CHECK_H
 
+#include <stddef.h>
+
 #include <jansson.h>
+
+struct strbuf;
 
 #define CHECK_SHOW_MAX	120	/* bytes of a value shown in a finding */
 
@@ -66,5 +74,6 @@ const char	*check_sev_name(enum check_sev);
 enum check_sev	 check_sev_of(const json_t *);
 json_t		*check_string(const char *, size_t);
 char		*check_show(const char *);
+void		 check_put_shown(struct strbuf *, const char *, size_t);
 
 #endif

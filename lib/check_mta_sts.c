@@ -162,7 +162,7 @@ check_mta_sts_policy(json_t *area, const char *body, size_t len)
 		if ((colon = memchr(line, ':', n)) == NULL ||
 		    colon == line) {
 			sb_truncate(&value, 0);
-			sb_put_printable(&value, line, n < 80 ? n : 80);
+			check_put_shown(&value, line, n);
 			check_finding(area, CHECK_CRITICAL, "write \"key: "
 			    "value\" lines only", "MTA-STS: policy line %zu "
 			    "is not \"key: value\": %s", lineno, value.s);

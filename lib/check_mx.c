@@ -198,7 +198,7 @@ smtp_reply(struct probe *p, struct strbuf *text, const char *what)
 		    !ascii_isdigit(line[1]) || !ascii_isdigit(line[2]) ||
 		    (len > 3 && line[3] != ' ' && line[3] != '-')) {
 			sb_puts(&p->err, "not an SMTP reply: ");
-			sb_put_printable(&p->err, line, 80);
+			check_put_shown(&p->err, line, len);
 			return -1;
 		}
 		if (text->len > 0)
@@ -441,7 +441,7 @@ converse(json_t *mx, struct probe *p, const struct dns_rr *addr,
 		goto fail;
 	if (code != 220) {
 		sb_puts(&p->err, "the greeting is not 220: ");
-		sb_put_printable(&p->err, reply.s, 80);
+		check_put_shown(&p->err, reply.s, reply.len);
 		goto fail;
 	}
 	if (smtp_send(p, "EHLO " CHECK_EHLO_NAME "\r\n") < 0 ||
@@ -449,7 +449,7 @@ converse(json_t *mx, struct probe *p, const struct dns_rr *addr,
 		goto fail;
 	if (code != 250) {
 		sb_puts(&p->err, "EHLO refused: ");
-		sb_put_printable(&p->err, reply.s, 80);
+		check_put_shown(&p->err, reply.s, reply.len);
 		goto fail;
 	}
 	if (!ehlo_has(reply.s, "STARTTLS")) {
@@ -467,7 +467,7 @@ converse(json_t *mx, struct probe *p, const struct dns_rr *addr,
 		goto fail;
 	if (code != 220) {
 		sb_puts(&p->err, "STARTTLS refused: ");
-		sb_put_printable(&p->err, reply.s, 80);
+		check_put_shown(&p->err, reply.s, reply.len);
 		goto fail;
 	}
 	if ((ssl = SSL_new(ctx)) == NULL) {

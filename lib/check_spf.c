@@ -12,8 +12,6 @@
 #include "check.h"
 #include "check_spf.h"
 
-#define SHOW_MAX	120	/* bytes of a DNS name or term in a finding */
-
 /* where the walk is: counts, and the records on the current path */
 struct walk {
 	struct dns_client	*dc;
@@ -34,20 +32,6 @@ enum fetched {
 };
 
 static enum fetched walk_node(struct walk *, const char *, json_t *, int);
-
-/* show - s as printable ASCII, cut at SHOW_MAX bytes (caller frees) */
-static char *
-show(const char *s)
-{
-	struct strbuf sb;
-	size_t n = strlen(s);
-
-	sb_init(&sb);
-	sb_put_printable(&sb, s, n > SHOW_MAX ? SHOW_MAX : n);
-	if (n > SHOW_MAX)
-		sb_puts(&sb, "...");
-	return sb_detach(&sb);
-}
 
 /* fetch - the SPF records at name: the first one in *txt (caller frees) */
 static enum fetched
@@ -71,7 +55,9 @@ fetch(struct walk *w, const char *name, char **txt, size_t *len,
 		    !spf_record_is_spf(rr->text, rr->len))
 			continue;
 		if ((*count)++ == 0) {
-			*txt = xstrndup(rr->text, rr->len);
+			/* len bytes: a record may hold a NUL byte */
+			*txt = xmalloc(rr->len + 1);
+			memcpy(*txt, rr->text, rr->len + 1);
 			*len = rr->len;
 		}
 	}
@@ -123,7 +109,7 @@ target(const char *spec, const char *domain, struct strbuf *out)
 static void
 tempfail(struct walk *w, json_t *tj, const char *name, const char *type)
 {
-	char *s = show(name);
+	char *s = check_show(name);
 
 	if (tj != NULL)
 		json_object_set_new(tj, "note", json_string("DNS failure"));
@@ -179,7 +165,7 @@ mx_term(struct walk *w, json_t *tj, const char *name)
 			n++;
 	dns_reply_free(r);
 	if (n > SPF_MAX_MX) {
-		s = show(name);
+		s = check_show(name);
 		check_finding(w->area, CHECK_CRITICAL, "list the hosts with "
 		    "ip4:/ip6: or a: instead of mx", "%s has %zu MX records: "
 		    "an mx mechanism allows %d (RFC 7208 4.6.4), receivers "
@@ -216,7 +202,7 @@ follow(struct walk *w, json_t *tj, const char *spec, const char *domain,
 		sb_free(&name);
 		return;
 	}
-	s = show(name.s);
+	s = check_show(name.s);
 	if (on_path(w, name.s)) {
 		w->loop = 1;
 		json_object_set_new(tj, "note", json_string("loop: this "
@@ -255,13 +241,13 @@ one_term(struct walk *w, const struct spf_term *t, const char *domain,
 	switch (t->mech) {
 	case SPF_MECH_ALL:
 		if (t->qual == SPF_PASS) {
-			s = show(domain);
+			s = check_show(domain);
 			check_finding(w->area, CHECK_CRITICAL, "end the record "
 			    "with -all or ~all", "the SPF record of %s has "
 			    "+all: every host on the Internet passes", s);
 			free(s);
 		} else if (t->qual == SPF_NEUTRAL && top) {
-			s = show(domain);
+			s = check_show(domain);
 			check_finding(w->area, CHECK_WARNING, "end the record "
 			    "with -all or ~all", "the SPF record of %s ends "
 			    "with ?all: mail from any other host is neutral, "
@@ -281,7 +267,7 @@ one_term(struct walk *w, const struct spf_term *t, const char *domain,
 			return 0;
 		json_object_set_new(tj, "note", json_string("not looked up: "
 		    "depends on the client address"));
-		s = show(domain);
+		s = check_show(domain);
 		check_finding(w->area, CHECK_WARNING, "list the senders with "
 		    "ip4:, ip6: or a: instead", "the SPF record of %s uses "
 		    "ptr: slow, unreliable, and RFC 7208 5.5 says not to "
@@ -342,7 +328,7 @@ walk_record(struct walk *w, const struct spf_record *rec,
 			follow(w, tj, rec->redirect, domain, top, "redirect");
 	}
 	if (top && !has_all && rec->redirect == NULL && !w->capped) {
-		s = show(domain);
+		s = check_show(domain);
 		check_finding(w->area, CHECK_WARNING, "end the record with "
 		    "-all or ~all", "the SPF record of %s has no all "
 		    "mechanism: mail from any other host is neutral", s);
@@ -368,7 +354,7 @@ walk_node(struct walk *w, const char *domain, json_t *node, int top)
 		    "DNS name"));
 		return FETCH_NONE;
 	}
-	s = show(domain);
+	s = check_show(domain);
 	got = fetch(w, domain, &txt, &len, &n);
 	if (txt != NULL)
 		json_object_set_new(node, "record", check_string(txt, len));
@@ -477,7 +463,7 @@ check_spf(json_t *report, struct dns_client *dc, const char *domain)
 	json_t *area = json_object(), *tree = json_object(), *rec;
 	struct walk w;
 	enum fetched got;
-	char *s = show(domain);
+	char *s = check_show(domain);
 
 	json_object_set_new(report, "spf", area);
 	memset(&w, 0, sizeof(w));

@@ -11,8 +11,6 @@
 #include "check.h"
 #include "check_tlsrpt.h"
 
-#define SHOW_MAX	120	/* bytes of a name or URI in a finding */
-
 /* is_tlsrpt - the record starts "v=TLSRPTv1" then ';', space or the end */
 static int
 is_tlsrpt(const char *s, size_t n)
@@ -49,8 +47,7 @@ uris(json_t *area, json_t *list, const char *p, const char *end)
 		if (start == stop)
 			continue;
 		sb_init(&sb);
-		sb_put_printable(&sb, start, (size_t)(stop - start) > SHOW_MAX ?
-		    SHOW_MAX : (size_t)(stop - start));
+		check_put_shown(&sb, start, (size_t)(stop - start));
 		if (json_array_size(list) == CHECK_TLSRPT_MAX_RUA)
 			check_finding(area, CHECK_WARNING, "list fewer "
 			    "destinations", "rua URI %s skipped: more than %d",
@@ -119,8 +116,7 @@ check_tlsrpt(json_t *report, struct dns_client *dc, const char *domain)
 	sb_init(&name);
 	sb_printf(&name, "_smtp._tls.%s", domain);
 	sb_init(&s);
-	sb_put_printable(&s, name.s, name.len > SHOW_MAX ? SHOW_MAX :
-	    name.len);
+	check_put_shown(&s, name.s, name.len);
 	r = dns_lookup(dc, name.s, DNS_T_TXT);
 	for (i = 0; r->status == DNS_DATA && i < r->count; i++)
 		if (r->rr[i].text != NULL &&

@@ -53,6 +53,7 @@ z = {
     "_dmarc.bytes.example": [{"TXT": "v=DMARC1; p=reject; rua=mailto:\x1b@x\xff"}],
     "sel._domainkey.bytes.example": [{"TXT": "v=DKIM1; k=\x1b\xff; p=AAAA"}],
     "many.example": [{"TXT": "v=spf1 -all %d" % i} for i in range(64)],
+    "nul.example": [{"TXT": "v=spf1 ip4:192.0.2.1 \x00 -all"}],
 }
 for i in range(1, 26):
     z["d%d.deep.example" % i] = [{"TXT": "v=spf1 include:d%d.deep.example -all"
@@ -428,6 +429,14 @@ run many.example
 is "$rc" 2 "64 SPF records: exit 2"
 like "$out" 'CRITICAL +many\.example has 64 SPF records' \
     "64 SPF records: counted"
+
+run nul.example
+is "$rc" 2 "a NUL byte in the SPF record: exit 2"
+like "$out" 'invalid byte 0x00' "a NUL byte in the SPF record: the parser says so"
+js nul.example
+is "$(q '.spf.record | explode | map(if . == 0 then 64 else . end) | implode')" \
+    "v=spf1 ip4:192.0.2.1 @ -all" \
+    "a NUL byte in the SPF record: JSON keeps the whole record, the NUL as \\u0000"
 
 # ---- several domains: one JSON object a line, the worst exit ----
 js good.example pnone.example lookups.example

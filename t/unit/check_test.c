@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "check.h"
 #include "tap.h"
 
@@ -48,6 +49,30 @@ test_show(void)
 	    "control bytes become ?, never pass through");
 }
 
+/* test_put_shown - a value with a length: NUL bytes and the cut */
+static void
+test_put_shown(void)
+{
+	char line[200];
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_puts(&sb, "reply: ");
+	check_put_shown(&sb, "250\0ok", 6);
+	is_str(sb.s, "reply: 250?ok",
+	    "a NUL byte inside the value is shown as ?, the rest kept");
+	sb_free(&sb);
+
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "220 ", 4);
+	sb_init(&sb);
+	check_put_shown(&sb, line, sizeof(line));
+	ok(sb.len == CHECK_SHOW_MAX + strlen("...(200 bytes)") &&
+	    strcmp(sb.s + CHECK_SHOW_MAX, "...(200 bytes)") == 0,
+	    "a 200-byte server reply is cut at CHECK_SHOW_MAX and marked");
+	sb_free(&sb);
+}
+
 static void
 test_findings(void)
 {
@@ -81,6 +106,7 @@ int
 main(void)
 {
 	test_show();
+	test_put_shown();
 	test_findings();
 	return tap_done();
 }
