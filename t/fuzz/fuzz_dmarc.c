@@ -16,65 +16,10 @@
 
 #include "util.h"
 #include "dns.h"
+#include "stub_dns.h"	/* no DNS: a lookup aborts */
 #include "dmarc.h"
 
 #define FUZZ_MAX	65536
-
-/* dns_lookup - never called by the parser */
-struct dns_reply *
-dns_lookup(struct dns_client *dc, const char *name, uint16_t qtype)
-{
-	(void)dc;
-	(void)name;
-	(void)qtype;
-	abort();
-}
-
-/* dns_reply_free - never called either */
-void
-dns_reply_free(struct dns_reply *r)
-{
-	(void)r;
-	abort();
-}
-
-/* dns_batch_start - nor the batch of the parallel tree walks */
-struct dns_batch *
-dns_batch_start(struct dns_client *dc, const char *const *names,
-    const uint16_t *types, size_t n)
-{
-	(void)dc;
-	(void)names;
-	(void)types;
-	(void)n;
-	abort();
-}
-
-/* dns_batch_wait - never called */
-void
-dns_batch_wait(struct dns_batch *b)
-{
-	(void)b;
-	abort();
-}
-
-/* dns_batch_reply - never called */
-struct dns_reply *
-dns_batch_reply(struct dns_batch *b, const char *name, uint16_t qtype)
-{
-	(void)b;
-	(void)name;
-	(void)qtype;
-	abort();
-}
-
-/* dns_batch_free - never called */
-void
-dns_batch_free(struct dns_batch *b)
-{
-	(void)b;
-	abort();
-}
 
 /* printable - only printable ASCII in s? */
 static int

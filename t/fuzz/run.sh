@@ -78,7 +78,8 @@ libs_lib="libpq sqlite3 jansson libxml-2.0 zlib libarchive gmime-3.0 libcurl"
 # sources NAME - the lib/ files target NAME links with
 sources() {
 	case $1 in
-	fuzz_spf)	echo lib/spf.c lib/spf_macro.c lib/util.c lib/log.c ;;
+	fuzz_spf)	echo lib/spf.c lib/spf_macro.c lib/util.c lib/log.c \
+			    t/fuzz/stub_dns.c ;;
 	fuzz_address)	echo lib/address.c lib/util.c lib/log.c -lidn2 ;;
 	fuzz_dkim)	echo lib/dkim_verify.c lib/dkim_key.c lib/dkim_canon.c \
 			    lib/util.c lib/log.c -lcrypto -pthread ;;
@@ -103,9 +104,20 @@ sources() {
 	fuzz_check_sts)	# the MTA-STS policy parser and mx pattern rule
 			# shellcheck disable=SC2046
 			echo lib/check_mta_sts.c lib/check.c lib/check_tls.c \
-			    lib/util.c lib/log.c -lssl -lcrypto \
+			    lib/util.c lib/log.c t/fuzz/stub_dns.c -lssl -lcrypto \
 			    $(pkg-config --cflags --libs jansson libcurl) ;;
-	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c ;;
+	fuzz_check_dns)	# authmilter-check's SPF, DKIM, DMARC and TLS-RPT
+			# checks on a zone from the input
+			# shellcheck disable=SC2046
+			echo lib/check.c lib/check_spf.c lib/check_dkim.c \
+			    lib/check_dmarc.c lib/check_tlsrpt.c lib/spf.c \
+			    lib/spf_macro.c lib/dmarc.c lib/report_dest.c \
+			    lib/dkim_verify.c lib/dkim_key.c lib/dkim_canon.c \
+			    lib/signkey.c lib/util.c lib/log.c t/fuzz/stub_dns.c \
+			    -lcrypto -lidn2 -pthread \
+			    $(pkg-config --cflags --libs jansson) ;;
+	*)		echo "lib/${1#fuzz_}.c" lib/util.c lib/log.c \
+			    t/fuzz/stub_dns.c ;;
 	esac
 }
 
