@@ -740,7 +740,10 @@ dns_classify(const ldns_pkt *pkt, const struct dns_question *q,
 
 	r = dns_reply_new(DNS_NODATA, q->qtype);
 	if (rcode == LDNS_RCODE_NOERROR && found > 0 && cur != NULL) {
-		n = found < DNS_MAX_RR ? found : DNS_MAX_RR;
+		/* every TXT record: SPF, DMARC and DKIM each choose one
+		 * record among them, and must see them all */
+		n = found < DNS_MAX_RR || q->qtype == DNS_T_TXT ||
+		    q->qtype == DNS_T_SPF ? found : DNS_MAX_RR;
 		r->rr = xcalloc(n, sizeof(*r->rr));
 		for (i = 0; i < ldns_rr_list_rr_count(ans) && r->count < n;
 		    i++) {

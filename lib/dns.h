@@ -131,8 +131,12 @@
  *	zero byte is dropped, since its text would be ambiguous.  Records
  *	of other types keep only their type.  Binary zeros in
  *	TXT strings are kept as they are in rr[i].len bytes; text is still
- *	NUL-terminated at that length.  At most DNS_MAX_RR records are
- *	decoded.  The DNS message itself is not kept.  r->cause says
+ *	NUL-terminated at that length.  Every TXT (and SPF) record of the
+ *	answer is decoded, since SPF, DMARC and DKIM each pick one record
+ *	among them (a record past a cap would be missed, and two SPF
+ *	records taken for one); the 64 KB message bounds their number.  Of
+ *	the other types at most DNS_MAX_RR records are decoded, the rest
+ *	ignored.  The DNS message itself is not kept.  r->cause says
  *	where the status comes from: DNS_CAUSE_SERVER (the answer, or the
  *	servers' failure), DNS_CAUSE_BAD_NAME (see DNS_NXDOMAIN above) or
  *	DNS_CAUSE_DEADLINE (the client's budget ran out, see above).
@@ -157,7 +161,7 @@
  *	larger than its type may keep is used by the lookup that asked but
  *	not cached: DNS_KEEP_TXT_MAX (16384 bytes) for TXT and SPF,
  *	DNS_KEEP_RR_MAX (8192) for the other types.  A hostile zone's large
- *	answers (up to 64 KB messages, DNS_MAX_RR records) thus cost a query
+ *	answers (up to 64 KB messages) thus cost a query
  *	each, never cache memory.  The cache is split into shards, each
  *	with its own lock, so that no lock is global.  Replies are
  *	reference counted and immutable: the caller frees its reference
@@ -223,7 +227,7 @@
 #include <sys/socket.h>
 
 #define DNS_MAX_SERVERS	8
-#define DNS_MAX_RR	64
+#define DNS_MAX_RR	64	/* records decoded, but of TXT and SPF */
 #define DNS_MAX_TTL	86400
 #define DNS_DEF_CACHE_BYTES	((size_t)16 << 20)	/* DNSCacheBytes */
 #define DNS_CACHE_BYTES_MIN	(64ULL << 10)		/* ... its range */

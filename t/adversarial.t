@@ -35,6 +35,18 @@ pub=$(dkim_pubkey "$tmpdir/keys/good.pem")
 	printf 'inj1._domainkey.good.example:\n  - TXT: "v=DKIM1; k=rsa; n=x\\r\\n\\tdmarc=pass; p=%s"\n' "$pub"
 	printf 'inj2._domainkey.good.example:\n  - TXT: "v=DKIM1; k=rsa; p=;dmarc=pass\\r\\n dkim=pass"\n'
 	printf 'inj3._domainkey.good.example:\n  - TXT: "v=DKIM1; k=rsa\\r\\n; dmarc=pass; p=%s"\n' "$pub"
+	# an SPF record among 1,000 other TXT records (DNS_MAX_RR is 64; the
+	# test server sends them in random order)
+	for d in manytxt twospf; do
+		printf '%s.example:\n' "$d"
+		[ "$d" = twospf ] && printf '  - TXT: "v=spf1 +all"\n'
+		i=0
+		while [ $i -lt 1000 ]; do
+			printf '  - TXT: "site-verification=%d"\n' "$i"
+			i=$((i + 1))
+		done
+		printf '  - TXT: "v=spf1 -all"\n'
+	done
 } > "$tmpdir/keys.yml"
 start_dns "$SRCDIR/t/data/zones/adversarial.yml" "$tmpdir/keys.yml" || exit 1
 printf 'exp.example  spf-fail=reject\nexpcr.example  spf-fail=reject\n' > "$tmpdir/domains"
@@ -403,5 +415,17 @@ diag "reply: $reply"
 
 grep -av '^authmilter\[[0-9]*\]: ' "$AM_LOG" > "$tmpdir/badlog"
 is "$(wc -l < "$tmpdir/badlog")" 0 "every line of the log is a log line: nothing a sender sent broke one"
+
+# ======== every record of a name's TXT answer ========
+msg "$tmpdir/manytxt.eml" "From: user@manytxt.example\nSubject: many TXT"
+send "$tmpdir/manytxt.eml" --client mail.stranger.example $STRANGER \
+    --mail "<user@manytxt.example>"
+like "$ar" "spf=fail smtp.mailfrom=user@manytxt\\.example;" \
+    "the SPF record among 1,000 other TXT records is found: spf=fail, not none"
+msg "$tmpdir/twospf.eml" "From: user@twospf.example\nSubject: two SPF"
+send "$tmpdir/twospf.eml" --client mail.stranger.example $STRANGER \
+    --mail "<user@twospf.example>"
+like "$ar" "spf=permerror smtp.mailfrom=user@twospf\\.example;" \
+    "two SPF records among 1,000 other TXT records: permerror, not one of them"
 
 done_testing
