@@ -121,7 +121,7 @@ judge(json_t *obj, const struct dkim_key *key, const char *name,
 	int ed = str_caseeq(key->k, "ed25519");
 	EVP_PKEY *pub;
 	unsigned bits = 0;
-	char *s = check_show(name);
+	char *s = check_show(name), *t;
 
 	json_object_set_new(obj, "key_type", check_string(key->k,
 	    strlen(key->k)));
@@ -142,10 +142,12 @@ judge(json_t *obj, const struct dkim_key *key, const char *name,
 		goto out;
 	}
 	if (!ed && !str_caseeq(key->k, "rsa")) {
+		/* k= is the zone's text: white space, even folds, inside */
+		t = check_show(key->k);
 		check_finding(obj, CHECK_CRITICAL, "publish k=rsa or "
 		    "k=ed25519", "the key at %s has an unknown type k=%s: "
-		    "verifiers cannot use it", s, json_string_value(
-		    json_object_get(obj, "key_type")));
+		    "verifiers cannot use it", s, t);
+		free(t);
 		goto out;
 	}
 	if ((pub = dkim_key_get(NULL, key, ed, &bits)) == NULL) {

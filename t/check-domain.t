@@ -52,6 +52,7 @@ z = {
                       {"TXT": "v=spf1 ip4:192.0.2.1 \x1b[31m\xff -all"}],
     "_dmarc.bytes.example": [{"TXT": "v=DMARC1; p=reject; rua=mailto:\x1b@x\xff"}],
     "sel._domainkey.bytes.example": [{"TXT": "v=DKIM1; k=\x1b\xff; p=AAAA"}],
+    "tab._domainkey.bytes.example": [{"TXT": "v=DKIM1; k=x\t\ty; p=AAAA"}],
     "many.example": [{"TXT": "v=spf1 -all %d" % i} for i in range(64)],
     "nul.example": [{"TXT": "v=spf1 ip4:192.0.2.1 \x00 -all"}],
 }
@@ -421,6 +422,11 @@ like "$out" 'invalid byte 0x1b' \
 js --selector sel bytes.example
 like "$(q '.dkim[0].findings[0].text')" 'is broken \(control character' \
     "8-bit and control bytes: the DKIM key record is broken, JSON says why"
+js --selector tab bytes.example
+like "$(q '.dkim[0].findings[0].text')" 'unknown type k=x\?\?y: ' \
+    "a k= with tabs inside (FWS, RFC 6376 3.2): the finding shows them as ?"
+is "$(q '.dkim[0].key_type')" "$(printf 'x\t\ty')" \
+    "... the JSON key_type keeps the value whole"
 run d1.deep.example
 is "$rc" 2 "an include chain 25 deep: exit 2"
 like "$out" 'CRITICAL +include d21\.deep\.example is nested more than 20 records deep' \
