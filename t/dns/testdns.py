@@ -4,7 +4,8 @@
 # SYNOPSIS
 #	/usr/bin/python3 t/dns/testdns.py --zones FILE.yml [--zones FILE2.yml ...]
 #	    [--doc N] [--port N] [--addr 127.0.0.1] [--port-file F]
-#	    [--pid-file F] [--delay-ms N] [--query-log F] [--orphan-ok]
+#	    [--pid-file F] [--delay-ms N] [--query-log F] [--event-log F]
+#	    [--orphan-ok]
 # DESCRIPTION
 #	Answers queries over UDP and TCP on one port of one loopback address,
 #	as a recursive server would (RA set, CNAME chains followed), from
@@ -66,6 +67,11 @@
 #	listen, the port is written to --port-file (atomically), so that a
 #	caller can wait for that file.  --delay-ms delays every answer.
 #	--query-log appends "name TYPE udp|tcp" for each query received.
+#	--event-log appends "query name TYPE" when a query is received and
+#	"answer name TYPE" when its delay is over and it is answered, so
+#	that a test can tell queries asked together (every query before
+#	the first answer) from queries asked one after another, without
+#	timing anything.
 #	A malformed query gets FORMERR (or nothing, if it has no id); the
 #	server never stops for one.  Each query is answered in its own thread,
 #	so a slow name does not hold up the others.  SIGTERM exits cleanly;
@@ -218,7 +224,7 @@ def absname(n):
 
 
 class Server:
-    def __init__(self, zones, delay_ms, qlog):
+    def __init__(self, zones, delay_ms, qlog, elog=None):
         self.zones = zones
         # every proper parent of a zone name: they exist (as empty
         # non-terminals at least) when finding a wildcard's encloser
@@ -229,6 +235,7 @@ class Server:
                 self.parents.add('.'.join(labels[i:]))
         self.delay_ms = delay_ms
         self.qlog = qlog
+        self.elog = elog
         self.qlog_lock = threading.Lock()
 
     # --- the data ---
@@ -340,6 +347,13 @@ class Server:
             with open(self.qlog, 'a') as fp:
                 fp.write('%s %s %s\n' % (qname, qtype, proto))
 
+    def event(self, what, qname, qtype):
+        if not self.elog:
+            return
+        with self.qlog_lock:
+            with open(self.elog, 'a') as fp:
+                fp.write('%s %s %s\n' % (what, qname, qtype))
+
     def handle(self, wire, tcp):
         """Answer one query; returns the reply bytes or None."""
         if len(wire) < 12:
@@ -365,11 +379,13 @@ class Server:
         qtype_text = dns.rdatatype.to_text(question.rdtype)
         self.log(qname.to_text(omit_final_dot=True), qtype_text,
                  'tcp' if tcp else 'udp')
+        self.event('query', qname.to_text(omit_final_dot=True), qtype_text)
         e = self.entry(norm(text_of(qname)))
         faults = e.faults if e is not None else set()
         delay = self.delay_ms + (e.delay_ms if e is not None else 0)
         if delay > 0:
             time.sleep(delay / 1000.0)
+        self.event('answer', qname.to_text(omit_final_dot=True), qtype_text)
         if 'GARBAGE' in faults:
             n = random.randint(12, 200)
             junk = bytes(random.getrandbits(8) for _ in range(n))
@@ -495,12 +511,13 @@ def main():
     ap.add_argument('--pid-file')
     ap.add_argument('--delay-ms', type=int, default=0)
     ap.add_argument('--query-log')
+    ap.add_argument('--event-log')
     ap.add_argument('--orphan-ok', action='store_true')
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     zones = load_zones(args.zones, args.doc)
-    server = Server(zones, args.delay_ms, args.query_log)
+    server = Server(zones, args.delay_ms, args.query_log, args.event_log)
     udp, tcp, port = bind_both(args.addr, args.port)
 
     def accept_loop():
