@@ -16,6 +16,8 @@
 #	unless something crashed).  Exit status is non-zero when a target
 #	crashed or did not build; the crashing inputs are kept and named.
 #	FUZZ_ONLY="fuzz_NAME ..." limits the run to those targets.
+#	FUZZ_WRAP is put before the fuzzer's command (t/fuzz/long.sh
+#	measures its CPU time with /usr/bin/time that way).
 #	Not part of make check; CI calls it briefly.
 set -eu
 
@@ -57,7 +59,7 @@ fuzz() {
 	echo "=== $name: fuzzing for ${each}s"
 	if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    "$work/$name" -max_total_time="$each" -max_len=4096 -timeout=10 \
+	    ${FUZZ_WRAP:-} "$work/$name" -max_total_time="$each" -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$work/crash-$name/" "$corpus" \
 	    >"$work/$name.log" 2>&1; then
