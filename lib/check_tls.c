@@ -41,6 +41,7 @@ check_mx_set(struct dns_client *dc, const char *domain,
 	struct dns_reply *r;
 	struct check_mx_host *list;
 	size_t i, n = 0;
+	char *shown;
 
 	*hosts = NULL;
 	r = dns_lookup(dc, domain, DNS_T_MX);
@@ -88,12 +89,24 @@ check_mx_set(struct dns_client *dc, const char *domain,
 				    "no mail", domain);
 			continue;
 		}
+		if (!hostname_valid(r->rr[i].text)) {
+			if (report != NULL) {
+				shown = check_show(r->rr[i].text);
+				check_finding(report, CHECK_CRITICAL, "publish "
+				    "a host name (letters, digits, '-') as "
+				    "the MX", "MX: %s is not a host name; "
+				    "MTAs will not deliver to it, it is not "
+				    "probed", shown);
+				free(shown);
+			}
+			continue;
+		}
 		list[n].name = xstrdup(r->rr[i].text);
 		list[n].pref = r->rr[i].pref;
 		n++;
 	}
 	dns_reply_free(r);
-	if (n == 0) {		/* a null MX alone: no host */
+	if (n == 0) {		/* a null MX, or no MX is a host name */
 		free(list);
 		return 0;
 	}

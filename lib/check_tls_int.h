@@ -18,7 +18,9 @@
  *	file's match= would be one Postfix refuses to deliver to.  A
  *	domain without MX records has its implicit MX, the domain itself
  *	(RFC 5321 5.1).  A null MX
- *	(RFC 7505) gives 0 hosts.  When report is not NULL, what it saw of
+ *	(RFC 7505) gives 0 hosts.  An MX whose name is not a host name
+ *	(hostname_valid(): a space, a control or 8-bit byte, '_') is left
+ *	out: MTAs do not deliver to it.  When report is not NULL, what it saw of
  *	the set is added there as findings.  It returns -1 when the set
  *	cannot be known (NXDOMAIN, DNS failure).
  *

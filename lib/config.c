@@ -27,7 +27,6 @@
 #define DEFAULT_INTERNAL	"127.0.0.1 ::1"
 #define RESOLV_CONF		"/etc/resolv.conf"
 #define AUTHSERV_ID_MAX		255
-#define HOSTNAME_MAX		253
 #define USERNAME_MAX		32
 #define SUN_PATH_SIZE		sizeof(((struct sockaddr_un *)0)->sun_path)
 
@@ -92,30 +91,6 @@ parse_seconds_ms(const char *s, long *ms)
 		return -1;
 	*ms = whole * 1000 + frac;
 	return 0;
-}
-
-/* hostname_valid - letters, digits and '-' in dot-separated labels */
-int
-hostname_valid(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > HOSTNAME_MAX)
-		return 0;
-	for (; len > 0; s++, len--) {
-		if (*s == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (ascii_isalnum((unsigned char)*s) || *s == '-') {
-			if (++label > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return label > 0;
 }
 
 /* split_list - the words of a comma and/or blank separated list */

@@ -10,7 +10,6 @@
  *	int  parse_seconds_ms(const char *s, long *ms);
  *	int  parse_bool_value(struct parse_ctx *pc, const char *value,
  *	         int *out);
- *	int  hostname_valid(const char *s);
  *	char **split_list(const char *value, size_t *count);
  *	void free_list(char **v);
  * DESCRIPTION
@@ -24,8 +23,7 @@
  *
  *	parse_uint() takes decimal digits only, at most max;
  *	parse_seconds_ms() "5" or "0.5" seconds; parse_bool_value() yes or
- *	no (reporting the error itself); hostname_valid() letters, digits
- *	and '-' in dot-separated labels; split_list() the words of a comma
+ *	no (reporting the error itself); split_list() the words of a comma
  *	and/or blank separated list (NULL-terminated, free with
  *	free_list()).  The parse_* functions return 0, or -1 when the value
  *	is not valid.
@@ -63,7 +61,6 @@ void	 conf_error(struct parse_ctx *, const char *, ...)
 int	 parse_uint(const char *, unsigned long, unsigned long *);
 int	 parse_seconds_ms(const char *, long *);
 int	 parse_bool_value(struct parse_ctx *, const char *, int *);
-int	 hostname_valid(const char *);
 char	**split_list(const char *, size_t *);
 void	 free_list(char **);
 

@@ -261,3 +261,27 @@ str_parse_bool(const char *s, int *out)
 	}
 	return -1;
 }
+
+/* hostname_valid - letters, digits and '-' in dot-separated labels */
+int
+hostname_valid(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > HOSTNAME_MAX)
+		return 0;
+	for (; len > 0; s++, len--) {
+		if (*s == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (ascii_isalnum((unsigned char)*s) || *s == '-') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0;
+}

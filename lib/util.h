@@ -26,6 +26,7 @@
  *	void  str_lower(char *s);
  *	char *str_trim(char *s);
  *	int   str_parse_bool(const char *s, int *out);
+ *	int   hostname_valid(const char *s);
  *
  *	int   ascii_isdigit(int c);
  *	int   ascii_isalpha(int c);
@@ -54,6 +55,9 @@
  *	and trailing ASCII white space in place and returns the start.
  *	str_parse_bool() accepts yes/no/true/false/on/off/1/0 and returns
  *	0, or -1 for anything else.
+ *	hostname_valid() is true for a host name: dot-separated labels of
+ *	ASCII letters, digits and '-' (RFC 1123 2.1), labels of 1 to 63
+ *	bytes, at most HOSTNAME_MAX (253) bytes, one final dot allowed.
  *
  *	The ascii_* functions classify and lowercase one byte as ASCII,
  *	whatever the locale: text from the network is not in the locale.
@@ -63,6 +67,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#define HOSTNAME_MAX	253	/* bytes of a host name, final dot not counted */
 
 struct strbuf {
 	char	*s;
@@ -94,6 +100,7 @@ int	 str_casesuffix(const char *, const char *);
 void	 str_lower(char *);
 char	*str_trim(char *);
 int	 str_parse_bool(const char *, int *);
+int	 hostname_valid(const char *);
 
 /* ascii_isdigit - ASCII decimal digit */
 static inline int

@@ -194,6 +194,15 @@ like "$(findings nullmx '')" '^OK MX: nullmx.tls.example publishes a null MX: it
     "a null MX alone: an OK finding says the domain takes no mail"
 is "$(jget nullmx 'mx')" "[]" "a null MX alone: no host probed"
 
+probe badname badname.tls.example --only mx
+is "$rc" 2 "an MX name with a space and an ESC byte: exit 2"
+like "$(findings badname '')" '^CRITICAL MX: mx \?1\.tls\.example is not a host name' \
+    "an MX name with a space and an ESC byte: CRITICAL, the name shown escaped"
+is "$(jget badname 'mx[0].host')" mx.good.tls.example \
+    "an MX name with a space and an ESC byte: only the good MX is probed"
+is "$(jget badname 'mx[1]')" null \
+    "an MX name with a space and an ESC byte: it is not in the JSON mx list"
+
 probe badnull badnull.tls.example --only mx
 is "$rc" 2 "a null MX beside another MX: exit 2"
 like "$(findings badnull '')" '^CRITICAL MX: badnull.tls.example publishes a null MX' \

@@ -11,7 +11,7 @@ int
 main(void)
 {
 	struct strbuf sb;
-	char buf[32], *s;
+	char buf[32], name[HOSTNAME_MAX + 2], *s;
 	int b, i;
 
 	sb_init(&sb);
@@ -45,6 +45,30 @@ main(void)
 	ok(str_parse_bool("Yes", &b) == 0 && b == 1, "yes is true");
 	ok(str_parse_bool("off", &b) == 0 && b == 0, "off is false");
 	ok(str_parse_bool("maybe", &b) == -1, "maybe is refused");
+
+	/* hostname_valid: letters, digits, '-', dots; one final dot */
+	memset(name, 'a', sizeof(name));
+	ok(hostname_valid("mx1.example.com") && hostname_valid("a-b.c."),
+	    "hostname_valid: LDH labels, final dot");
+	ok(!hostname_valid("mx 1.example") && !hostname_valid("mx\0331.x") &&
+	    !hostname_valid("_mx.example") && !hostname_valid("m\xc3\xa9.x"),
+	    "hostname_valid: space, ESC, '_', 8-bit refused");
+	ok(!hostname_valid("") && !hostname_valid(".") &&
+	    !hostname_valid("a..b") && !hostname_valid(".a"),
+	    "hostname_valid: empty name or label refused");
+	memcpy(name, "x.", 2);
+	name[2 + 63] = '\0';
+	ok(hostname_valid(name), "hostname_valid: a 63-byte label");
+	name[2 + 63] = 'a';
+	name[2 + 64] = '\0';
+	ok(!hostname_valid(name), "hostname_valid: a 64-byte label refused");
+	for (i = 0; i < HOSTNAME_MAX + 1; i++)
+		name[i] = i % 50 == 49 ? '.' : 'a';
+	name[HOSTNAME_MAX] = '\0';
+	ok(hostname_valid(name), "hostname_valid: HOSTNAME_MAX bytes");
+	name[HOSTNAME_MAX] = 'a';
+	name[HOSTNAME_MAX + 1] = '\0';
+	ok(!hostname_valid(name), "hostname_valid: one byte more refused");
 	s = xstrndup("abcdef", 3);
 	is_str(s, "abc", "xstrndup copies at most n bytes");
 	free(s);
