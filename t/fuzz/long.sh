@@ -13,7 +13,7 @@
 #	README's fuzzing table is printed for it: target, minutes asked,
 #	CPU seconds the fuzzer used (user + system, by /usr/bin/time),
 #	executions, coverage (edges / features), inputs in the minimised
-#	corpus and crashes.
+#	corpus and crashes (a failed run that kept no input counts as one).
 #	Everything goes into DIR (default /tmp/authmilter-fuzz-long):
 #	NAME.out (what run.sh printed), NAME/NAME.log (libFuzzer's log),
 #	NAME/cpu, NAME/crash-fuzz_NAME/ (crashing inputs), NAME/min/ (the minimised
@@ -30,14 +30,19 @@ jobs=2
 update=no
 out=/tmp/authmilter-fuzz-long
 single=""
+
+usage() {
+	echo "usage: long.sh [-j JOBS] [-u] [-o DIR] NAME:SECONDS..." >&2
+	exit 2
+}
+
 while getopts j:uo:1: opt; do
 	case $opt in
 	1)	single=$OPTARG ;;	# internal: the pool runs one target
 	j)	jobs=$OPTARG ;;
 	u)	update=yes ;;
 	o)	out=$OPTARG ;;
-	*)	echo "usage: long.sh [-j JOBS] [-u] [-o DIR] NAME:SECONDS..." >&2
-		exit 2 ;;
+	*)	usage ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -45,8 +50,7 @@ if [ -n "$single" ]; then
 	set -- "$single"
 fi
 if [ $# -eq 0 ]; then
-	echo "usage: long.sh [-j JOBS] [-u] [-o DIR] NAME:SECONDS..." >&2
-	exit 2
+	usage
 fi
 for arg in "$@"; do
 	name=${arg%%:*}
@@ -68,7 +72,8 @@ commas() {
 	if [ -z "$1" ]; then
 		echo "?"
 	else
-		echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+		echo "$1" | sed -e ':a' \
+		    -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
 	fi
 }
 
@@ -81,13 +86,16 @@ one() {
 	rm -rf "$work" "$out/$name.row"
 	crashes=0
 	if ! FUZZ_ONLY="fuzz_$name" FUZZ_WORK="$work" \
-	    FUZZ_WRAP="/usr/bin/time -o $work/cpu -f %U+%S" sh "$top/t/fuzz/run.sh" "$secs" >"$out/$name.out" 2>&1; then
+	    FUZZ_WRAP="/usr/bin/time -o $work/cpu -f %U+%S" \
+	    sh "$top/t/fuzz/run.sh" "$secs" >"$out/$name.out" 2>&1; then
 		if [ ! -x "$bin" ]; then
-			echo "| \`fuzz_$name\` | did not build | | | |" \
+			echo "| \`fuzz_$name\` | did not build | | | | | |" \
 			    >"$out/$name.row"
 			return 1
 		fi
+		# a failed run counts as one crash even with no input kept
 		crashes=$(find "$work/crash-fuzz_$name" -type f | wc -l)
+		[ "$crashes" -gt 0 ] || crashes=1
 	fi
 	log="$work/fuzz_$name.log"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
@@ -97,13 +105,16 @@ one() {
 	cpu=$(tail -n 1 "$work/cpu" 2>/dev/null |
 	    awk -F+ '{ printf "%d", $1 + $2 }' || :)
 	mkdir -p "$work/min"
+	# the fuzzing run's limits (t/fuzz/run.sh), so the merge keeps what
+	# the run could reach
 	"$bin" -merge=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	    "$work/min" "$work/corpus-fuzz_$name" >"$work/merge.log" 2>&1 ||
 	    echo "long.sh: $name: merge failed, see $work/merge.log" >&2
 	kept=$(find "$work/min" -type f | wc -l)
-	printf '| `fuzz_%s` | %d | %s | %s | %s | %s | %s |\n' "$name" \
+	printf '| `fuzz_%s` | %d | %s | %s | %s / %s | %s | %s |\n' "$name" \
 	    $((secs / 60)) "$(commas "$cpu")" "$(commas "$execs")" \
-	    "$(commas "$edges") / $(commas "$features")" "$(commas "$kept")" "$crashes" >"$out/$name.row"
+	    "$(commas "$edges")" "$(commas "$features")" "$(commas "$kept")" \
+	    "$crashes" >"$out/$name.row"
 	if [ "$crashes" -eq 0 ] && [ "$update" = yes ] && [ "$kept" -gt 0 ]
 	then
 		rm -rf "$top/t/fuzz/corpus/$name"
@@ -124,7 +135,8 @@ flags=""
 printf '%s\n' "$@" | xargs -P "$jobs" -I ARG \
     sh "$0" $flags -o "$out" -1 ARG || status=1
 
-echo "| target | minutes | CPU seconds | executions | coverage (edges / features) | corpus kept | crashes |"
+echo "| target | minutes | CPU seconds | executions" \
+    "| coverage (edges / features) | corpus kept | crashes |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for arg in "$@"; do
 	cat "$out/${arg%%:*}.row" 2>/dev/null || :
